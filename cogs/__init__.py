@@ -1,0 +1,1 @@
+"""Thin discord.py extensions: parse an interaction, call the core, render the answer."""
