@@ -161,6 +161,27 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def content_hash(documents: tuple[Document, ...]) -> str:
+    """A sha256 over every document, section and fact, fed piece by piece.
+
+    Hashing piece by piece (rather than one json.dumps of everything) keeps each C call
+    short, so a reload building a large snapshot in a worker thread never holds the GIL
+    long enough to stall the event loop.
+    """
+    digest = hashlib.sha256()
+    for doc in documents:
+        head = {
+            name: getattr(doc, name)
+            for name in doc.__dataclass_fields__
+            if name not in ("sections", "facts", "source_path", "_by_id")
+        }
+        for item in (head, *doc.sections, *doc.facts):
+            data = item if isinstance(item, dict) else _jsonable(item)
+            digest.update(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+            digest.update(b"\x00")
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """All loaded documents, immutable, identified by a hash of their content."""
@@ -172,9 +193,7 @@ class Snapshot:
     @classmethod
     def build(cls, documents: tuple[Document, ...], warnings: tuple[str, ...] = ()) -> Snapshot:
         docs = tuple(sorted(documents, key=lambda d: d.id))
-        payload = json.dumps([_jsonable(d) for d in docs], sort_keys=True, ensure_ascii=False)
-        digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
-        return cls(documents=docs, content_hash=digest, warnings=warnings)
+        return cls(documents=docs, content_hash=content_hash(docs), warnings=warnings)
 
     def document(self, doc_id: str) -> Document | None:
         for doc in self.documents:
