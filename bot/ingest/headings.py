@@ -1,0 +1,169 @@
+"""Heading recognition: which short lines are headings, at what rank, with what label.
+
+A line only counts as a heading when it has a heading's shape *and* fits the numbering
+sequence of its siblings, because body paragraphs can start like headings
+("A military parade was held ...") and a stray line must never split a section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_HEADING_CHARS = 120
+
+# Ranks of the numbered forms; `<Title>` sub-headings get a rank between their parent's
+# and the next form's (see Numbering.accept_angle).
+RANK_NUMBER = 1  # "1 Russia", "1.Russia"
+RANK_PAREN_NUMBER = 2  # "(1) Situation in Russia"
+RANK_LETTER = 3  # "A Internal Situation in Russia"
+RANK_PAREN_LETTER = 4  # "(A) Security, Defense Exchanges and Maritime Security"
+
+_NUMBER = re.compile(r"^(\d{1,2})(?:\s+|\.\s*)(\S.*)$")
+_PAREN_NUMBER = re.compile(r"^\((\d{1,2})\)\s*(\S.*)$")
+_LETTER = re.compile(r"^([A-Z])\s+(\S.*)$")
+_PAREN_LETTER = re.compile(r"^\(([A-Z])\)\s*(\S.*)$")
+_ANGLE = re.compile(r"^[<＜〈](.+?)[>＞〉](\d{1,3})?$")
+_CHAPTER = re.compile(r"^Chapter\s+(\d+)(?:\s+(\S.*))?$")
+_SECTION = re.compile(r"^Section\s+(\d+)\s+(\S.*)$")
+
+# A footnote marker glued to the end of a heading: "(MERCOSUR)2", "Meeting2".
+_GLUED_MARKER = re.compile(r"(?<=[)\]\"'”’.a-z])(\d{1,3})$")
+# Where a sentence ends inside the line: "was held. The", "Japan; Russia".
+_MID_SENTENCE = re.compile(r"[a-z]{2}\. [A-Za-z]|; ")
+_TITLE_START = re.compile(r"^[A-Z0-9\"'“‘]")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A line shaped like a numbered heading, before the sequence check."""
+
+    rank: int
+    label: str  # as printed: "1", "(1)", "A", "(A)"
+    key: str  # the bare number or letter, for the sequence check
+    title: str
+    marker: str | None  # footnote number glued to the end of the title
+
+
+@dataclass(frozen=True, slots=True)
+class Angle:
+    """A `<Title>` sub-heading."""
+
+    title: str
+    marker: str | None
+
+
+def chapter_line(line: str) -> tuple[str, str] | None:
+    """`Chapter 2` (title on the next line) or `Chapter 2 Title`: (number, title-or-empty)."""
+    m = _CHAPTER.match(line)
+    if not m or len(line) > MAX_HEADING_CHARS:
+        return None
+    return m.group(1), (m.group(2) or "").strip()
+
+
+def section_line(line: str) -> tuple[str, str] | None:
+    """`Section 5 Russia, Central Asia and Caucasus`: (number, title)."""
+    m = _SECTION.match(line)
+    if not m or not looks_like_title(m.group(2)):
+        return None
+    return m.group(1), m.group(2).strip()
+
+
+def split_marker(title: str, footnote_numbers: frozenset[str]) -> tuple[str, str | None]:
+    """Split a glued footnote marker off a heading, only for numbers the text defines."""
+    m = _GLUED_MARKER.search(title)
+    if m and m.group(1) in footnote_numbers:
+        return title[: m.start()].rstrip(), m.group(1)
+    return title, None
+
+
+def looks_like_title(title: str) -> bool:
+    """Short, starts like a title, and does not read as a sentence."""
+    title = title.strip()
+    if not title or len(title) > MAX_HEADING_CHARS:
+        return False
+    if not _TITLE_START.match(title):
+        return False
+    if title[-1] in ".,;:!?":
+        return False
+    return not _MID_SENTENCE.search(title)
+
+
+def candidate(line: str, footnote_numbers: frozenset[str]) -> Candidate | Angle | None:
+    """The heading shape of `line`, if it has one (the sequence is checked by Numbering)."""
+    line = line.strip()
+    if len(line) > MAX_HEADING_CHARS + 6:
+        return None
+    m = _ANGLE.match(line)
+    if m:
+        title = m.group(1).strip()
+        marker = m.group(2) if m.group(2) in footnote_numbers else None
+        if m.group(2) and marker is None:
+            return None
+        return Angle(title, marker) if looks_like_title(title) else None
+    forms = (
+        (_PAREN_NUMBER, RANK_PAREN_NUMBER, "({})"),
+        (_PAREN_LETTER, RANK_PAREN_LETTER, "({})"),
+        (_NUMBER, RANK_NUMBER, "{}"),
+        (_LETTER, RANK_LETTER, "{}"),
+    )
+    for pattern, rank, label_format in forms:
+        m = pattern.match(line)
+        if not m:
+            continue
+        title, marker = split_marker(m.group(2).strip(), footnote_numbers)
+        if rank == RANK_NUMBER and title[:1].isdigit():
+            return None  # "2.3459 trillion yen ...", "2 3 ..." are numbers, not headings
+        if not looks_like_title(title):
+            return None
+        key = m.group(1)
+        return Candidate(rank, label_format.format(key), key, title, marker)
+    return None
+
+
+def _successor(key: str) -> str:
+    if key.isdigit():
+        return str(int(key) + 1)
+    return chr(ord(key) + 1)
+
+
+def _is_first(key: str) -> bool:
+    return key in ("1", "A")
+
+
+class Numbering:
+    """The last label seen at each rank under the current parents.
+
+    A candidate is accepted only as the successor of its previous sibling, or as the first
+    at its rank (`1`, `A`). The very first heading of a text may carry any number, because
+    excerpts often start in the middle of a section ("2 Central Asia and Caucasus").
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[int, str] = {}
+        self._seen_any = False
+
+    def accepts(self, cand: Candidate) -> bool:
+        last = self._last.get(cand.rank)
+        if last is None:
+            if not self._seen_any:
+                return True
+            # The first at a rank must be 1/A, and a deeper rank needs an open parent.
+            return _is_first(cand.key) and self._parent_open(cand.rank)
+        return cand.key == _successor(last)
+
+    def _parent_open(self, rank: int) -> bool:
+        if rank == min(self._last, default=rank):
+            return True
+        return any(r < rank for r in self._last)
+
+    def accept(self, cand: Candidate) -> None:
+        self._seen_any = True
+        self._last[cand.rank] = cand.key
+        for rank in [r for r in self._last if r > cand.rank]:
+            del self._last[rank]
+
+    def reset(self) -> None:
+        """A new `Section N` line starts a fresh numbering."""
+        self._last.clear()
+        self._seen_any = False
