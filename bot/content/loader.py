@@ -27,6 +27,7 @@ from bot.model import Document, Fact, Section, Snapshot
 MAX_FILE_BYTES = 5 * 1024 * 1024
 LONG_SECTION_CHARS = 20_000
 SECTION_ID = re.compile(r"[a-z0-9-]+(?:/[a-z0-9-]+)*$")
+_RECOVER_ID = re.compile(r"^id:[ \t]*[\"']?([^\"'\s#]+)", re.MULTILINE)
 _SECTION_REQUIRED = ("id", "title", "order")
 _SECTION_OPTIONAL = ("label", "aliases", "tags")
 
@@ -80,6 +81,10 @@ class _Loader:
         self.root = root
         self.problems = problems
         self.real_root = os.path.realpath(root)
+        # Ids of sections whose files are broken (recovered from their text), so that
+        # references to them do not add "not found" noise to the real problem.
+        self.broken_ids: set[str] = set()
+        self._undecodable = ""
 
     # ---- files ----
 
@@ -115,6 +120,7 @@ class _Loader:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
+            self._undecodable = data[:4096].decode("utf-8", "replace")
             self.problems.error(
                 path, line, f"file is not UTF-8 (byte 0x{data[exc.start]:02x} cannot be decoded)"
             )
@@ -227,6 +233,7 @@ class _Loader:
     # ---- sections ----
 
     def _load_sections(self, folder: Path, doc_id: str, doc_path: Path) -> list[Section]:
+        self.broken_ids = set()
         sections_dir = folder / "sections"
         drafts: list[_SectionDraft] = []
         if os.path.islink(sections_dir) and not self._link_ok(sections_dir):
@@ -254,17 +261,26 @@ class _Loader:
             return []
         return self._build_tree(drafts, doc_id)
 
+    def _broken(self, text: str) -> None:
+        found = _RECOVER_ID.search(text[:4096])
+        if found is not None:
+            self.broken_ids.add(found.group(1))
+
     def _read_section(self, path: Path) -> _SectionDraft | None:
+        self._undecodable = ""
         text = self._read_text(path)
         if text is None:
+            self._broken(self._undecodable)
             return None
         try:
             front, body_lines, body_line = split_front_matter(text)
         except FrontMatterError as exc:
             self.problems.error(path, exc.line, exc.message)
+            self._broken(text)
             return None
         parsed, data = self._yaml(front, path, first_line=2)
         if not parsed:
+            self._broken(front)
             return None
         if not isinstance(data, LineDict):
             self.problems.error(
@@ -297,7 +313,11 @@ class _Loader:
         draft.body = parse_body(body_lines, body_line)
         for line, message in draft.body.issues:
             self.problems.error(path, line, message)
-        return draft if section_id else None
+        if not section_id:
+            return None
+        if not fields.ok:
+            self.broken_ids.add(section_id)
+        return draft
 
     def _build_tree(self, drafts: list[_SectionDraft], doc_id: str) -> list[Section]:
         by_id: dict[str, _SectionDraft] = {}
@@ -328,7 +348,7 @@ class _Loader:
             parent = draft.id.rpartition("/")[0]
             if not parent:
                 continue
-            if parent not in by_id:
+            if parent not in by_id and parent not in self.broken_ids:
                 self.problems.error(
                     draft.path,
                     draft.id_line,
@@ -395,7 +415,9 @@ class _Loader:
             fact = entry.fact
             section = by_id.get(fact.section_id)
             if section is None:
-                if sections:  # with no sections loaded, every reference would be noise
+                # With no sections loaded, or the section's own file broken, a "not found"
+                # would only be noise.
+                if sections and fact.section_id not in self.broken_ids:
                     self.problems.error(
                         path,
                         entry.section_line,
