@@ -12,8 +12,13 @@ MIN_CAPTION_CHARS = 8
 
 
 def doubled(text: str) -> str | None:
-    """`XX` or `X X` -> `X`, for a long enough `X`; otherwise None."""
+    """`XX` or `X X` -> `X`, for a long enough `X` that is not a sentence; otherwise None.
+
+    A copy ending in sentence punctuation is a repeated sentence in the body, not a caption.
+    """
     text = collapse(text)
+    if text.endswith((".", "!", "?")):
+        return None
     n = len(text)
     half = n // 2
     if half < MIN_CAPTION_CHARS:

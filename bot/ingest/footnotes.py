@@ -13,9 +13,11 @@ _FOOTNOTE_LINE = re.compile(r"^\s*[•·]\s*(\d{1,3})\s+(\S.*)$")
 _SPACES = re.compile(r"\s+")
 
 # Characters a marker may follow: punctuation that ends a word, closing brackets and
-# quotes, or the last (lower-case) letter of a word. Not an upper-case letter (`G7`),
-# a space (`LNG 2`), an opening bracket (`(2018`) or an operator (`2+2`).
+# quotes, or the last letter of a word. Not a space (`LNG 2`), an opening bracket
+# (`(2018`) or an operator (`2+2`); after a capital only when the word has two letters
+# or more (`EPA1`), since one capital and digits is a name (`G7`, `G20`, `C5`).
 _BEFORE = set(".,;:)]}\"'”’") | set("abcdefghijklmnopqrstuvwxyz")
+_CAPITALS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # Characters a marker may precede.
 _AFTER = set(".,;:)")
 
@@ -60,7 +62,9 @@ def marker_positions(text: str, number: str) -> list[int]:
 
 def _is_marker(text: str, pos: int, number: str) -> bool:
     end = pos + len(number)
-    if pos == 0 or text[pos - 1] not in _BEFORE:
+    if pos == 0:
+        return False
+    if text[pos - 1] not in _BEFORE and not _after_capital_word(text, pos):
         return False
     if end < len(text) and not (text[end].isspace() or text[end] in _AFTER):
         return False
@@ -74,6 +78,10 @@ def _is_marker(text: str, pos: int, number: str) -> bool:
         if before == "." and not _sentence_follows(text, end):
             return False
     return True
+
+
+def _after_capital_word(text: str, pos: int) -> bool:
+    return pos >= 2 and text[pos - 1] in _CAPITALS and text[pos - 2].isalpha()
 
 
 def _sentence_follows(text: str, end: int) -> bool:
