@@ -100,6 +100,7 @@ class _Reader:
         self._paragraph_open = False
         self._footnote_open = False
         self._chapter_title_pending = False
+        self._no_title = False  # the text starts without a title line
 
     def read(self) -> None:
         i = 0
@@ -139,10 +140,14 @@ class _Reader:
 
     def _header(self, line: str) -> bool:
         """Title, `Chapter N` (+ title line) and `Section N Title` lines."""
-        first = not self.title and not self.drafts and not self.chapter and not self.section
-        if first and headings.chapter_line(line) is None and headings.section_line(line) is None:
-            self.title = line
-            return True
+        first = not (self.title or self._no_title or self.drafts or self.chapter or self.section)
+        if first:
+            if headings.candidate(line, self.footnote_numbers) is None and not (
+                headings.chapter_line(line) or headings.section_line(line)
+            ):
+                self.title = line
+                return True
+            self._no_title = True
         chapter = headings.chapter_line(line)
         if chapter is not None and not self.drafts and not self.chapter:
             number, title = chapter

@@ -131,3 +131,8 @@ def test_abbreviations_in_titles_become_aliases() -> None:
 def test_text_without_headings_is_an_error() -> None:
     with pytest.raises(IngestError, match="no headings"):
         parse("Just a paragraph.\n")
+
+
+def test_text_without_title_line_is_an_error() -> None:
+    with pytest.raises(IngestError, match="no title line"):
+        parse_bluebook("1 Russia\n\nText.\n", "doc")
