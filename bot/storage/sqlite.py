@@ -221,21 +221,26 @@ class SqliteStore:
         content_hash: str = "",
         at: datetime | None = None,
     ) -> Delivery | None:
+        """Insert the pending record that must exist before a send; None if one exists
+        already for this subscription and date, or the subscription is gone."""
         key = delivery_key(subscription_id, local_date)
-        cur = await self._db.execute(
-            "INSERT INTO deliveries (subscription_id, local_date, delivery_key, nonce, status,"
-            " due_at, created_at, content_hash) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            (
-                subscription_id,
-                local_date.isoformat(),
-                key,
-                nonce,
-                _ts(due_at),
-                _ts(at),
-                content_hash,
-            ),
-        )
+        try:
+            cur = await self._db.execute(
+                "INSERT INTO deliveries (subscription_id, local_date, delivery_key, nonce, status,"
+                " due_at, created_at, content_hash) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    subscription_id,
+                    local_date.isoformat(),
+                    key,
+                    nonce,
+                    _ts(due_at),
+                    _ts(at),
+                    content_hash,
+                ),
+            )
+        except sqlite3.IntegrityError:  # foreign key: unsubscribed meanwhile
+            return None
         if cur.rowcount == 0:
             return None
         return await self.get_delivery(subscription_id, local_date)
