@@ -1,0 +1,37 @@
+"""A Discord API emulator for end-to-end tests: the real discord.py client connects to it.
+
+See tests/e2e/README.md for how tests use it.
+"""
+
+from .interactions import InteractionHandle
+from .server import DEFAULT_TOKEN, Emulator
+from .state import (
+    BOT_DEFAULT_PERMISSIONS,
+    EMBED_LINKS,
+    MANAGE_GUILD,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+    Channel,
+    Guild,
+    RecordedRequest,
+    World,
+    snowflake,
+)
+
+__all__ = [
+    "BOT_DEFAULT_PERMISSIONS",
+    "DEFAULT_TOKEN",
+    "EMBED_LINKS",
+    "MANAGE_GUILD",
+    "READ_MESSAGE_HISTORY",
+    "SEND_MESSAGES",
+    "VIEW_CHANNEL",
+    "Channel",
+    "Emulator",
+    "Guild",
+    "InteractionHandle",
+    "RecordedRequest",
+    "World",
+    "snowflake",
+]

@@ -1,0 +1,266 @@
+"""The Discord client: intents, content loading, cogs and the single error path.
+
+Slash commands only: the bot asks for no privileged intent and no message content, and
+its text-command prefix can never match. Every mention is disabled by default
+(`AllowedMentions.none()`), so text quoted from the content can never ping anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import logging
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot import logging_setup
+from bot.config import DEFAULT_GATEWAY_URL, Config
+from bot.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+# Extensions under cogs/, loaded in this order when their module exists.
+DEFAULT_EXTENSIONS: tuple[str, ...] = ("meta", "lookup", "briefings", "admin")
+_NEVER_PREFIX = "\x00briefing-bot:no-text-commands\x00"
+
+
+def _never_prefix(bot: commands.Bot, message: discord.Message) -> list[str]:
+    """No text commands: a prefix no Discord message can start with."""
+    return [_NEVER_PREFIX]
+
+
+class _DropPrefixWarning(logging.Filter):
+    """commands.Bot warns about the missing message content intent whenever the prefix is
+    a callable; for a slash-only bot that is expected, so the one message is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "message content intent is missing" not in record.getMessage()
+
+
+logging.getLogger("discord.ext.commands.bot").addFilter(_DropPrefixWarning())
+
+
+def bot_intents() -> discord.Intents:
+    """Guilds only: enough for channels/roles in interactions; nothing privileged."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+def use_api_base_url(url: str) -> None:
+    """Point discord.py's REST calls at `url` (e.g. the emulator or a REST proxy).
+
+    discord.py builds every REST URL, including the interaction-webhook adapter's, from the
+    class attribute `Route.BASE`, so this is process-wide: all clients in one process share
+    one API base. `discord.http._set_api_version` resets it, so call this after any such call.
+    """
+    Route.BASE = url.rstrip("/")
+
+
+def _route_gateway(http: discord.http.HTTPClient, gateway_url: str) -> None:
+    """Send this client's first gateway connection to `gateway_url` instead of Discord's.
+
+    A non-sharded discord.py client connects to `DiscordWebSocket.DEFAULT_GATEWAY` first
+    (and after an invalidated session) and to READY's `resume_gateway_url` for RESUME. We
+    wrap this client's `http.ws_connect` and swap the default host for the configured URL,
+    keeping the query (v, encoding, compress); the class attribute stays untouched, so two
+    bots in one process can use different gateways.
+    """
+    target = yarl.URL(gateway_url)
+    default_host = DiscordWebSocket.DEFAULT_GATEWAY.host
+    original = http.ws_connect
+
+    async def ws_connect(url: str, *, compress: int = 0) -> Any:
+        parsed = yarl.URL(url)
+        if parsed.host == default_host:
+            parsed = target.with_query(parsed.query)
+        return await original(str(parsed), compress=compress)
+
+    http.ws_connect = ws_connect  # type: ignore[method-assign]
+
+
+def _interaction_where(interaction: discord.Interaction) -> dict[str, Any]:
+    command = interaction.command
+    data: Any = interaction.data or {}
+    return {
+        "command": command.qualified_name if command else data.get("name"),
+        "guild": interaction.guild_id,
+        "channel": interaction.channel_id,
+        "user": interaction.user.id if interaction.user else None,
+        "options": data.get("options"),
+    }
+
+
+def _permission_names(perms: list[str]) -> str:
+    return ", ".join(p.replace("_", " ").replace("guild", "server").title() for p in perms)
+
+
+def explain(error: app_commands.AppCommandError) -> str | None:
+    """The user-facing sentence for an expected error, None for an unexpected one."""
+    original = getattr(error, "original", error)
+    if isinstance(original, UserFacingError):
+        return str(original)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.MissingPermissions):
+        return f"You need the {_permission_names(error.missing_permissions)} permission for this."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        return (
+            f"I need the {_permission_names(error.missing_permissions)} permission in this channel."
+        )
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works in a server."
+    if isinstance(error, app_commands.TransformerError):
+        return f"{error.value!r} is not a valid value here."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this command here."
+    return None
+
+
+class BriefingTree(app_commands.CommandTree["BriefingBot"]):
+    """The command tree with the one error path every command shares."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        message = explain(error)
+        if message is None:
+            error_id = secrets.token_hex(4)
+            original = getattr(error, "original", error)
+            where = _interaction_where(interaction)
+            log.error(
+                "Unexpected error %s in /%s (guild %s, channel %s, user %s, options %s)",
+                error_id,
+                where["command"],
+                where["guild"],
+                where["channel"],
+                where["user"],
+                where["options"],
+                exc_info=(type(original), original, original.__traceback__),
+            )
+            message = f"Something went wrong on my side. Error id: `{error_id}`."
+        await reply_ephemeral(interaction, message)
+
+
+async def reply_ephemeral(interaction: discord.Interaction, message: str) -> None:
+    """Answer or follow up, whichever is still possible; never raise (the user may be gone)."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
+    except discord.HTTPException as exc:
+        log.warning(
+            "Could not deliver an error message for interaction %s: %s", interaction.id, exc
+        )
+
+
+class BriefingBot(commands.Bot):
+    """The bot. `config` decides the content folder, data folder and Discord endpoints.
+
+    `auto_sync=True` (what `briefing-bot run` uses) syncs the command tree in setup_hook
+    when its hash changed; `extensions` overrides the cogs to load (names under cogs/).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        extensions: Sequence[str] | None = None,
+        auto_sync: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=_never_prefix,
+            intents=bot_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            tree_cls=BriefingTree,
+            **options,
+        )
+        self.config = config
+        self.extension_names: tuple[str, ...] = tuple(
+            DEFAULT_EXTENSIONS if extensions is None else extensions
+        )
+        self.auto_sync = auto_sync
+        self.snapshot: Any = None  # bot.model.Snapshot once loaded
+        self.search_index: Any = None  # bot.search.index.SearchIndex once built
+        self.content_errors: tuple[Any, ...] = ()
+        self.sync_results: list[Any] = []
+        self.loaded_extensions: list[str] = []
+        if config.discord.gateway_url.rstrip("/") != DEFAULT_GATEWAY_URL:
+            _route_gateway(self.http, config.discord.gateway_url)
+
+    async def login(self, token: str) -> None:
+        logging_setup.add_secrets([token])
+        use_api_base_url(self.config.discord.api_base_url)
+        await super().login(token)
+
+    async def setup_hook(self) -> None:
+        await self.load_content()
+        for name in self.extension_names:
+            module = f"cogs.{name}"
+            if importlib.util.find_spec(module) is None:
+                log.debug("Extension %s not present; skipped", module)
+                continue
+            await self.load_extension(module)
+            self.loaded_extensions.append(name)
+        log.info("Loaded extensions: %s", ", ".join(self.loaded_extensions) or "none")
+        if self.auto_sync:
+            from bot.sync import sync_commands
+
+            self.sync_results = await sync_commands(
+                self.tree,
+                self.config.data_dir,
+                guild_ids=list(self.config.discord.dev_guild_ids) or None,
+            )
+
+    async def load_content(self, path: Path | None = None) -> bool:
+        """Load the content snapshot and search index (in a worker thread); True when ok.
+
+        On errors the previous snapshot stays (none at start): the bot still answers /help
+        and says the content is unavailable rather than not starting at all.
+        """
+        root = path or self.config.content_path
+        try:
+            from bot.content import load_content
+        except ImportError:  # pragma: no cover - the loader ships with the package
+            log.warning("Content loader not available; running without content")
+            return False
+        result = await asyncio.to_thread(load_content, root)
+        for warning in result.warnings:
+            log.warning("Content: %s", warning)
+        if not result.ok:
+            self.content_errors = tuple(result.errors)
+            for problem in result.errors:
+                log.error("Content: %s", problem)
+            log.error("Content in %s has %d errors; not loaded", root, len(result.errors))
+            return False
+        snapshot = result.snapshot
+        assert snapshot is not None  # ok means a snapshot
+        self.snapshot = snapshot
+        self.content_errors = ()
+        try:
+            from bot.search.index import build_index
+        except ImportError:  # pragma: no cover
+            log.warning("Search index module not available; /search disabled")
+        else:
+            self.search_index = await asyncio.to_thread(build_index, snapshot)
+        docs = getattr(self.snapshot, "documents", ())
+        log.info(
+            "Content loaded from %s: %d documents, %d sections in %.2fs",
+            root,
+            len(docs),
+            sum(len(d.sections) for d in docs),
+            result.elapsed_s,
+        )
+        return True

@@ -1,0 +1,276 @@
+"""INTERACTION_CREATE payloads with every field Discord sends, and handles to await answers.
+
+discord.py indexes some interaction keys directly (`attachment_size_limit`, `version`,
+`token`...) so a missing one kills the gateway task; it reads permissions from strings and
+treats a missing `app_permissions` as "no permissions". Building the payload in one place
+keeps every test honest about what Discord really sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .state import (
+    MEMBER_DEFAULT_PERMISSIONS,
+    Channel,
+    Guild,
+    Member,
+    World,
+    snowflake,
+)
+
+# Interaction types and callback types (Discord API reference).
+APPLICATION_COMMAND = 2
+MESSAGE_COMPONENT = 3
+AUTOCOMPLETE = 4
+MODAL_SUBMIT = 5
+
+CHANNEL_MESSAGE = 4
+DEFERRED_CHANNEL_MESSAGE = 5
+DEFERRED_UPDATE_MESSAGE = 6
+UPDATE_MESSAGE = 7
+AUTOCOMPLETE_RESULT = 8
+MODAL = 9
+
+_OPTION_TYPE_BY_PY = {bool: 5, int: 4, float: 10, str: 3}
+EPHEMERAL = 1 << 6
+
+
+@dataclass
+class InteractionEvent:
+    """One thing the bot did with an interaction."""
+
+    kind: str  # callback | followup | edit | delete
+    body: dict[str, Any]
+    message_id: str | None = None
+    at: float = field(default_factory=time.monotonic)
+
+
+class InteractionHandle:
+    """A dispatched interaction: await the bot's answer, follow-ups and edits.
+
+    `await handle.response()` returns the callback body (`{"type": 4, "data": {...}}`);
+    `await handle.followups(n)` the first n follow-up bodies; `handle.original` the current
+    original response message (after `@original` edits), or None.
+    """
+
+    def __init__(self, interaction_id: int, token: str, payload: dict[str, Any]) -> None:
+        self.id = interaction_id
+        self.token = token
+        self.payload = payload
+        self.dispatched_at = time.monotonic()
+        self.events: list[InteractionEvent] = []
+        self.original: dict[str, Any] | None = None
+        self.messages: dict[str, dict[str, Any]] = {}  # follow-up messages by id
+        self._changed = asyncio.Event()
+
+    # -- recording (called by the REST side) -----------------------------------------------
+
+    def record(self, event: InteractionEvent) -> None:
+        self.events.append(event)
+        self._changed.set()
+
+    # -- waiting (called by tests) ----------------------------------------------------------
+
+    async def wait_until(
+        self, predicate: Callable[[InteractionHandle], Any], timeout: float = 5.0
+    ) -> Any:
+        """Wait until `predicate(self)` is truthy and return its value; TimeoutError after."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate(self)
+            if value:
+                return value
+            left = deadline - time.monotonic()
+            if left <= 0:
+                kinds = [e.kind for e in self.events]
+                raise TimeoutError(
+                    f"interaction {self.id}: condition not met in {timeout}s (events: {kinds})"
+                )
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout=left)
+            except TimeoutError:
+                continue
+
+    async def response(self, timeout: float = 5.0) -> dict[str, Any]:
+        """The interaction callback body the bot sent (type 4/5/6/7/8/9 and its data)."""
+        event: InteractionEvent = await self.wait_until(
+            lambda h: next((e for e in h.events if e.kind == "callback"), None), timeout
+        )
+        return event.body
+
+    async def followups(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The first `count` follow-up message bodies (webhook executions)."""
+
+        def enough(h: InteractionHandle) -> list[dict[str, Any]] | None:
+            bodies = [e.body for e in h.events if e.kind == "followup"]
+            return bodies[:count] if len(bodies) >= count else None
+
+        result: list[dict[str, Any]] = await self.wait_until(enough, timeout)
+        return result
+
+    async def final_message(self, timeout: float = 5.0) -> dict[str, Any]:
+        """The visible answer: the type 4/7 callback data, or the first `@original` edit
+        after a defer (type 5/6)."""
+
+        def done(h: InteractionHandle) -> dict[str, Any] | None:
+            for e in h.events:
+                if e.kind == "callback" and e.body.get("type") in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
+                    data: dict[str, Any] = e.body.get("data") or {}
+                    return data
+                if e.kind == "edit" and e.message_id == "@original":
+                    return e.body
+            return None
+
+        result: dict[str, Any] = await self.wait_until(done, timeout)
+        return result
+
+    @property
+    def latency(self) -> float | None:
+        """Seconds from dispatch to the first callback, None before it."""
+        for e in self.events:
+            if e.kind == "callback":
+                return e.at - self.dispatched_at
+        return None
+
+
+def _convert_options(values: dict[str, Any], declared: list[dict[str, Any]] | None) -> list[Any]:
+    types = {o["name"]: o["type"] for o in declared or [] if "name" in o}
+    out = []
+    for name, value in values.items():
+        kind = types.get(name) or _OPTION_TYPE_BY_PY.get(type(value), 3)
+        v = str(value) if kind in (6, 7, 8, 9) else value
+        out.append({"name": name, "type": kind, "value": v})
+    return out
+
+
+def _build_options(
+    path: list[str],
+    values: dict[str, Any],
+    declared: dict[str, Any] | None,
+    focused: str | None,
+) -> list[dict[str, Any]]:
+    """Nest `values` under the sub-command group/sub-command names in `path`."""
+    decl_options = (declared or {}).get("options") or []
+    if path:
+        sub = next((o for o in decl_options if o.get("name") == path[0]), None)
+        kind = sub["type"] if sub else (1 if len(path) == 1 else 2)
+        return [
+            {
+                "name": path[0],
+                "type": kind,
+                "options": _build_options(path[1:], values, sub, focused),
+            }
+        ]
+    options = _convert_options(values, decl_options)
+    for option in options:
+        if option["name"] == focused:
+            option["focused"] = True
+            option["value"] = str(option["value"])
+            option["type"] = 3 if option["type"] not in (4, 10) else option["type"]
+    return options
+
+
+class InteractionFactory:
+    """Builds interaction payloads for a `World` and keeps their handles by token."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.by_token: dict[str, InteractionHandle] = {}
+        self.by_id: dict[int, InteractionHandle] = {}
+
+    def find_command(self, name: str, guild_id: int | None) -> tuple[dict[str, Any] | None, bool]:
+        """The registered command (guild first, then global) and whether it is guild-scoped."""
+        if guild_id is not None:
+            for cmd in self.world.guild_commands.get(guild_id, []):
+                if cmd["name"] == name:
+                    return cmd, True
+        for cmd in self.world.global_commands:
+            if cmd["name"] == name:
+                return cmd, False
+        return None, False
+
+    def build(
+        self,
+        interaction_type: int,
+        data: dict[str, Any],
+        *,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+        member: Member | None = None,
+        permissions: int | None = None,
+        locale: str = "en-US",
+        message: dict[str, Any] | None = None,
+    ) -> InteractionHandle:
+        world = self.world
+        guild = guild or world.first_guild()
+        channel = channel or world.first_channel(guild)
+        member = member or guild.members[world.owner.id]
+        user_perms = (
+            permissions
+            if permissions is not None
+            else guild.channel_permissions(member.user.id, channel)
+        )
+        if permissions is None and member.user.id != guild.owner_id:
+            user_perms |= MEMBER_DEFAULT_PERMISSIONS & guild.everyone.permissions
+        app_perms = world.bot_permissions_in(channel)
+        interaction_id = snowflake()
+        token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(world.application_id),
+            "type": interaction_type,
+            "data": data,
+            "guild_id": str(guild.id),
+            "guild": {
+                "id": str(guild.id),
+                "features": list(guild.features),
+                "locale": guild.locale,
+            },
+            "channel": channel.payload(permissions=user_perms),
+            "channel_id": str(channel.id),
+            "member": member.payload(permissions=user_perms),
+            "token": token,
+            "version": 1,
+            "app_permissions": str(app_perms),
+            "locale": locale,
+            "guild_locale": guild.locale,
+            "entitlements": [],
+            "entitlement_sku_ids": [],
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = message
+        handle = InteractionHandle(interaction_id, token, payload)
+        self.by_token[token] = handle
+        self.by_id[interaction_id] = handle
+        return handle
+
+    def command_data(
+        self,
+        name: str,
+        options: dict[str, Any] | None,
+        guild: Guild | None,
+        focused: str | None = None,
+    ) -> dict[str, Any]:
+        """`name` may include sub-commands: "briefing subscribe"."""
+        parts = name.split()
+        guild = guild or self.world.first_guild()
+        declared, guild_scoped = self.find_command(parts[0], guild.id)
+        data: dict[str, Any] = {
+            "id": declared["id"] if declared else str(snowflake()),
+            "name": parts[0],
+            "type": 1,
+            "options": _build_options(parts[1:], options or {}, declared, focused),
+        }
+        if guild_scoped:
+            data["guild_id"] = str(guild.id)
+        return data
