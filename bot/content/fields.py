@@ -57,7 +57,7 @@ def check_date(value: Any) -> str | None:
 class Fields:
     """Reads fields of one mapping (a document, a section's front matter, a fact)."""
 
-    def __init__(self, data: LineDict, path: Path, problems: Problems, what: str) -> None:
+    def __init__(self, data: LineDict, path: Path | str, problems: Problems, what: str) -> None:
         self.data = data
         self.path = path
         self.problems = problems

@@ -21,7 +21,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path | str) -> str:
     """Relative to the working directory when below it, so output is short and clickable."""
     absolute = Path(os.path.abspath(path))
     try:
@@ -37,8 +37,8 @@ class Problems:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
-    def error(self, path: Path, line: int, message: str) -> None:
+    def error(self, path: Path | str, line: int, message: str) -> None:
         self.errors.append(Problem(display_path(path), max(line, 1), message))
 
-    def warning(self, path: Path, line: int, message: str) -> None:
+    def warning(self, path: Path | str, line: int, message: str) -> None:
         self.warnings.append(Problem(display_path(path), max(line, 1), message, "warning"))

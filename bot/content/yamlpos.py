@@ -113,7 +113,7 @@ _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
 _DOUBLE = re.compile(r'"([^"\\]*)"$')
 _SINGLE = re.compile(r"'((?:[^']|'')*)'$")
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)$")
-_PLAIN = re.compile(r"[A-Za-z][^\t]*$")
+_PLAIN = re.compile(r"[A-Za-z(][^\t]*$")
 _FLOW_ITEM = re.compile(r"[A-Za-z][^,\[\]{}#:\"'\t]*$")
 # Characters outside this set (control characters, NEL, line/paragraph separators, ...) get
 # special treatment in YAML, so text holding them takes the full parser.
