@@ -117,7 +117,9 @@ class _Reader:
             return 1
         fn = footnotes.footnote_line(raw)
         if fn is not None:
-            self._current().footnotes.append([fn[0], fn[1]])
+            notes = self._current().footnotes
+            if [fn[0], fn[1]] not in notes:  # a block printed twice is one footnote
+                notes.append([fn[0], fn[1]])
             self._footnote_open = True
             self._paragraph_open = False
             return 1

@@ -15,6 +15,7 @@ from bot.model import Document, Section
 
 _PLAIN_FIRST = re.compile(r"^[A-Za-z0-9(]")
 _FLOW_UNSAFE = set(",[]{}")
+MAX_NAME_SLUG = 80
 
 
 def scalar(value: str | int, flow: bool = False) -> str:
@@ -88,7 +89,8 @@ def section_markdown(section: Section) -> str:
 
 def section_filename(section: Section, count: int) -> str:
     width = max(3, len(str(count)))
-    last = section.id.rsplit("/", 1)[-1]
+    # The id keeps the whole slug; the file name is cut so it stays within file system limits.
+    last = section.id.rsplit("/", 1)[-1][:MAX_NAME_SLUG].rstrip("-")
     return f"sections/{section.order:0{width}d}-{last}.md"
 
 
