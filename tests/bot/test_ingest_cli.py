@@ -162,3 +162,14 @@ def test_command_line_entry_point_has_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "missing.txt: no such file" in proc.stderr
+
+
+def test_long_titles_give_short_file_names_but_full_ids(tmp_path: Path) -> None:
+    title = "Cooperation " + "and Partnership " * 5 + "in Many Fields"
+    raw = tmp_path / "raw.txt"
+    raw.write_text(f"Diplomatic Bluebook 2020\n\n1 {title}\n\nText.\n", encoding="utf-8")
+    out = tmp_path / "doc"
+    assert ingest(raw, out) == 0
+    (path,) = (out / "sections").iterdir()
+    assert len(path.name) <= len("001-.md") + 80
+    assert f"id: {title.lower().replace(' ', '-')}\n" in path.read_text()
