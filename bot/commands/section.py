@@ -1,0 +1,89 @@
+"""/section: find a section by title or alias, then fuzzily, then by full text."""
+
+from __future__ import annotations
+
+from bot.commands.search import search
+from bot.search.answer import MAX_CHOICES, MAX_SUGGESTIONS, Answer, Result
+from bot.search.excerpt import MAX_EXCERPT, leading_excerpt
+from bot.search.index import SearchIndex
+from bot.search.lookup import EXACT, best_names
+from bot.search.query import QueryError, check_query
+
+STRONG = 0.75  # a title match this good is an answer without looking at the text
+CLOSE = 0.05  # candidates within this of the best are equally good
+WEAK = 0.5  # below this a title is not even worth offering as a choice
+
+
+def section_excerpt(index: SearchIndex, si: int) -> str:
+    """The opening of a section, or the list of its subsections when it has no own text."""
+    entry = index.sections[si]
+    section = entry.section
+    if section.paragraphs:
+        return leading_excerpt(
+            section.paragraphs[0]
+            if len(section.paragraphs[0]) > 200
+            else "\n".join(section.paragraphs[:2]).replace("\n", " ")
+        )
+    doc = index.snapshot.document(section.document_id)
+    children = [doc.get(c) for c in section.children] if doc else []
+    names = [c.heading for c in children if c is not None]
+    if not names:
+        return ""
+    text = "Subsections: " + "; ".join(names)
+    return text if len(text) <= MAX_EXCERPT else text[: MAX_EXCERPT - 1] + "…"
+
+
+def section_result(index: SearchIndex, si: int, score: float, excerpt: str | None = None) -> Result:
+    entry = index.sections[si]
+    return Result(
+        document=entry.section.document_id,
+        section_id=entry.section.id,
+        title=entry.section.title,
+        breadcrumb=entry.breadcrumb,
+        score=score,
+        excerpt=section_excerpt(index, si) if excerpt is None else excerpt,
+    )
+
+
+def find_section(index: SearchIndex, query: str) -> Answer:
+    try:
+        q = check_query(query)
+    except QueryError as exc:
+        return Answer(query, "section", "error", message=str(exc))
+    si = index.section_idx(q.strip())  # a `doc#section` key, as autocomplete sends it
+    if si is not None:
+        return Answer(q, "section", "ok", (section_result(index, si, EXACT),))
+    ranked = best_names(index, q, index.section_names)
+    best = ranked[0][0] if ranked else 0.0
+    if best >= STRONG:
+        close = [(s, i) for s, i in ranked if s >= best - CLOSE][:MAX_CHOICES]
+        if best == EXACT:
+            close = [(s, i) for s, i in close if s == EXACT]
+        results = tuple(section_result(index, i, s) for s, i in close)
+        return Answer(q, "section", "ok" if len(results) == 1 else "choices", results)
+    found = search(index, q)
+    if found.status in ("ok", "choices"):
+        via_text: list[Result] = []
+        for r in found.results[:MAX_CHOICES]:
+            i = index.section_idx(r.key)
+            if i is not None:
+                via_text.append(section_result(index, i, r.score, r.excerpt))
+        return Answer(q, "section", found.status, tuple(via_text))
+    weak = [(s, i) for s, i in ranked if s >= WEAK][:MAX_CHOICES]
+    if weak:
+        results = tuple(section_result(index, i, s) for s, i in weak)
+        return Answer(q, "section", "choices", results)
+    titles: list[str] = []
+    for _, i in ranked:
+        title = index.sections[i].section.title
+        if title not in titles:
+            titles.append(title)
+        if len(titles) >= MAX_SUGGESTIONS:
+            break
+    return Answer(
+        q,
+        "section",
+        "none",
+        message="No section matches that name.",
+        suggestions=tuple(titles) if ranked and ranked[0][0] >= 0.3 else (),
+    )

@@ -1,0 +1,87 @@
+"""Autocomplete choices for section titles and fact topics (Discord: <= 25, names <= 100).
+
+Uses the same name scorer as /section, in prefix mode, so what autocomplete offers is what
+the command would find. With an empty prefix it offers the most useful sections: top-level
+ones and those with the most text, in document order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.limits import AUTOCOMPLETE_CHOICES, AUTOCOMPLETE_NAME, AUTOCOMPLETE_VALUE, clip
+from bot.search.index import SearchIndex
+from bot.search.lookup import best_names
+from bot.search.names import make_name
+
+MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    name: str  # shown to the user, <= 100 characters
+    value: str  # sent back as the command's argument, <= 100 characters
+
+
+def _section_choice(index: SearchIndex, si: int) -> Choice:
+    entry = index.sections[si]
+    section = entry.section
+    parent = entry.breadcrumb.rsplit(" › ", 2)
+    context = f" — {parent[-2]}" if len(parent) > 1 else ""
+    name = clip(f"{section.heading}{context}", AUTOCOMPLETE_NAME)
+    value = entry.key if len(entry.key) <= AUTOCOMPLETE_VALUE else clip(section.title, 100)
+    return Choice(name, value)
+
+
+def section_choices(
+    index: SearchIndex, prefix: str, limit: int = AUTOCOMPLETE_CHOICES
+) -> tuple[Choice, ...]:
+    limit = min(limit, AUTOCOMPLETE_CHOICES)
+    prefix = " ".join(prefix.split())[:200]
+    if not prefix:
+        ranked = sorted(
+            range(len(index.sections)),
+            key=lambda i: (index.sections[i].section.level > 1, -index.sections[i].text_chars, i),
+        )[:limit]
+        return tuple(_section_choice(index, i) for i in sorted(ranked))
+    ranked_names = best_names(index, prefix, index.section_names, prefix=True)
+    out: list[Choice] = []
+    seen: set[str] = set()
+    for score, i in ranked_names:
+        if score < MIN_SCORE or len(out) >= limit:
+            break
+        choice = _section_choice(index, i)
+        if choice.value not in seen:
+            seen.add(choice.value)
+            out.append(choice)
+    return tuple(out)
+
+
+def fact_topics(index: SearchIndex) -> list[tuple[str, int]]:
+    """Topics facts can be looked up by (tags, places, people), most common first."""
+    counts: Counter[str] = Counter()
+    for fact in index.snapshot.facts():
+        for t in fact.tags:
+            counts[t.replace("-", " ")] += 1
+        for p in fact.participants:
+            counts[p] += 1
+        if fact.place:
+            counts[fact.place] += 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def topic_choices(
+    index: SearchIndex, prefix: str, limit: int = AUTOCOMPLETE_CHOICES
+) -> tuple[Choice, ...]:
+    limit = min(limit, AUTOCOMPLETE_CHOICES)
+    topics = [t for t, _ in fact_topics(index)]
+    prefix = " ".join(prefix.split())[:200]
+    if not prefix:
+        picked = topics[:limit]
+    else:
+        names = [(make_name(t),) for t in topics]
+        picked = [
+            topics[i] for s, i in best_names(index, prefix, names, prefix=True) if s >= MIN_SCORE
+        ][:limit]
+    return tuple(Choice(clip(t, AUTOCOMPLETE_NAME), clip(t, AUTOCOMPLETE_VALUE)) for t in picked)

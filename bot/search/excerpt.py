@@ -1,0 +1,181 @@
+"""Excerpts: the best-matching whole sentences of a passage, query words in bold.
+
+A user reads the excerpt instead of the section, so it must contain what they asked for
+(the figure, the date) and read as prose: whole sentences, an ellipsis wherever text was left
+out, never more than `MAX_EXCERPT` characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+
+from bot.search import text as tx
+
+MAX_EXCERPT = 1000
+TARGET = 700
+ELLIPSIS = "…"
+
+_ABBREV = (
+    "mr", "mrs", "ms", "dr", "st", "no", "vol", "gen", "lt", "col", "prof", "jr", "sr", "vs",
+    "etc", "e.g", "i.e", "u.s", "u.k", "u.n", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
+)  # fmt: skip
+_BOUNDARY = re.compile(r"(?<=[.!?])([\"”')\]]?)\s+(?=[\"“(\[]?[A-Z0-9])")
+_URL = re.compile(r"https?://\S+")
+_YEARISH = re.compile(
+    r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b"
+)
+_NUMBER = re.compile(r"\d")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage; abbreviations like `Mr.` and `U.S.` do not end one."""
+    out: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        before = text[start : m.start()].rstrip(".!?\"”')]")
+        last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
+        if last in _ABBREV or (len(last) == 1 and last.isalpha()):
+            continue
+        out.append(text[start : m.end(1)].strip())
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return [s for s in out if s]
+
+
+def sentence_terms(sentence: str) -> set[str]:
+    return set(tx.terms(sentence))
+
+
+def bold(text: str, highlight: Collection[str]) -> str:
+    """Wrap words whose index term is in `highlight` in `**`, merging neighbours; not in URLs."""
+    if not highlight:
+        return text
+    urls = [m.span() for m in _URL.finditer(text)]
+    spans: list[list[int]] = []
+    for raw, s, e in tx.tokens(text):
+        if any(a <= s < b for a, b in urls):
+            continue
+        t = tx.term(raw)
+        if t in highlight and not tx.is_stop(tx.normalize_word(raw)):
+            if spans and text[spans[-1][1] : s].strip() == "":
+                spans[-1][1] = e
+            else:
+                spans.append([s, e])
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for s, e in spans:
+        parts.append(text[pos:s])
+        parts.append(f"**{text[s:e]}**")
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _cut_long(sentence: str, highlight: Collection[str], limit: int) -> str:
+    """A window of one over-long sentence around its first highlighted word."""
+    first = 0
+    for raw, s, _ in tx.tokens(sentence):
+        if tx.term(raw) in highlight:
+            first = s
+            break
+    start = max(0, first - limit // 3)
+    if start:
+        space = sentence.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = start + limit
+    if end < len(sentence):
+        space = sentence.rfind(" ", start, end)
+        end = space if space > start else end
+    piece = sentence[start:end].strip()
+    return (ELLIPSIS if start else "") + piece + (ELLIPSIS if end < len(sentence) else "")
+
+
+def build_excerpt(
+    passage: str,
+    concepts: Sequence[Sequence[tuple[tuple[str, ...], float]]],
+    highlight: Collection[str],
+    intent: str = "",
+    target: int = TARGET,
+    limit: int = MAX_EXCERPT,
+) -> str:
+    """The best sentences of `passage` for `concepts`.
+
+    Each concept is a list of (terms, weight) alternatives; an alternative is found in a
+    sentence when all its terms are (a phrase like `maritime security` has two).
+    """
+    sentences = split_sentences(passage) or [passage]
+    scores: list[float] = []
+    for s in sentences:
+        ts = sentence_terms(s)
+        score = 0.0
+        for alts in concepts:
+            found = sorted((w for t, w in alts if all(p in ts for p in t)), reverse=True)
+            if found:
+                # the best alternative, plus a little for each further one (a whole phrase)
+                score += found[0] + 0.3 * sum(found[1:])
+        if (intent == "when" and _YEARISH.search(s)) or (intent == "count" and _NUMBER.search(s)):
+            score += 0.5
+        scores.append(score)
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    lo = hi = best
+    total = len(sentences[best])
+    while True:
+        left = lo - 1 if lo > 0 else None
+        right = hi + 1 if hi + 1 < len(sentences) else None
+        options = [i for i in (right, left) if i is not None]
+        options = [i for i in options if total + 1 + len(sentences[i]) <= target]
+        if not options:
+            break
+        pick = max(options, key=lambda i: scores[i])
+        total += 1 + len(sentences[pick])
+        lo, hi = min(lo, pick), max(hi, pick)
+    room = limit - (1 if lo > 0 else 0) - (1 if hi < len(sentences) - 1 else 0)
+    body = " ".join(sentences[lo : hi + 1])
+    result = ""
+    if len(body) > room or total > target:
+        if len(sentences[best]) > room:
+            result = bold(_cut_long(sentences[best], highlight, room - 40), highlight)
+            lo, hi = best, best
+            prefix = ELLIPSIS if best > 0 and not result.startswith(ELLIPSIS) else ""
+            suffix = ELLIPSIS if best < len(sentences) - 1 and not result.endswith(ELLIPSIS) else ""
+            result = prefix + result + suffix
+        else:
+            body = sentences[best]
+            lo = hi = best
+    if not result:
+        text = bold(body, highlight)
+        while len(text) > room and hi > lo:
+            if hi > best:
+                hi -= 1
+            else:
+                lo += 1
+            text = bold(" ".join(sentences[lo : hi + 1]), highlight)
+        if len(text) > room:
+            text = text[: room - 1].rstrip() + ELLIPSIS
+        result = (ELLIPSIS if lo > 0 else "") + text + (ELLIPSIS if hi < len(sentences) - 1 else "")
+    return result[:limit]
+
+
+def leading_excerpt(passage: str, limit: int = MAX_EXCERPT, target: int = TARGET) -> str:
+    """The opening sentences of a passage, for showing a section without a query."""
+    sentences = split_sentences(passage)
+    if not sentences:
+        return ""
+    out: list[str] = []
+    total = 0
+    for s in sentences:
+        if out and total + 1 + len(s) > target:
+            break
+        out.append(s)
+        total += len(s) + 1
+    body = " ".join(out)
+    if len(body) > limit - 1:
+        body = body[: limit - 2].rstrip() + ELLIPSIS
+        return body
+    return body + (ELLIPSIS if len(out) < len(sentences) else "")

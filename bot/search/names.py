@@ -1,0 +1,26 @@
+"""Short names (titles, aliases, topics) normalised once, for matching what users type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.search import text as tx
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    text: str
+    norm: str  # folded, punctuation to single spaces
+    terms: frozenset[str]  # content terms
+
+
+def norm_string(text: str) -> str:
+    return _NON_ALNUM.sub(" ", tx.fold(text)).strip()
+
+
+def make_name(text: str) -> Name:
+    ts = frozenset(t for t in tx.terms(text) if t not in tx.STOP_TERMS)
+    return Name(text, norm_string(text), ts)

@@ -1,0 +1,198 @@
+"""Turning text into index terms, identically for documents and queries.
+
+Documents and queries must go through the same function, or a word written one way in the
+Bluebook and another way by a user (`178.0` / `178`, `U.S.` / `us`, `Sept` / `September`,
+`Russia's` / `russia`) would never meet in the index.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+# One match per word, number or abbreviation with dots; hyphens split words on purpose so that
+# `anti-corruption` is found by `anti corruption` (the joined form is handled by the index).
+_TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}(?![A-Za-z])"  # U.S., U.K., U.N.
+    r"|\d+(?:[.,]\d+)*"  # 1,334  2.3459  178.0
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*",  # words, with inner apostrophes
+    re.UNICODE,
+)
+_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+", re.UNICODE)
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+
+# Function words and question phrasing that carry no topic: "why does japan want good ties
+# with russia" is about japan, ties and russia.
+_STOP_TEXT = """
+    a about above after again against all also am an and any are aren as at be because
+    been before being below between both but by can could did didn do does doesn doing don
+    down during each few for from further had has have having he her here hers herself him
+    himself his how i if in into is isn it its itself just me more most my myself no nor
+    not now of off on once only or other our ours ourselves out over own same she should
+    so some such than that the their theirs them themselves then there these they this
+    those through to too under until up very was wasn we were weren what when where which
+    while who whom why will with would you your yours yourself yourselves many much lot
+    lots still yet ever really tell show give find know want wanted good well happen
+    happened happening please anything something thing things get got going s t ll d re ve
+    m
+"""
+STOP_WORDS: frozenset[str] = frozenset(_STOP_TEXT.split())
+
+MONTHS: tuple[str, ...] = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+# Written forms of months as users type them. `may` and `march` are themselves words, which
+# is fine: they are indexed as the month name in either case.
+MONTH_FORMS: dict[str, str] = {
+    **{m[:3]: m for m in MONTHS},
+    "sept": "september",
+    "febr": "february",
+}
+MONTH_FORMS.pop("may", None)
+MONTH_FORMS.pop("mar", None)
+MONTH_FORMS["mar"] = "march"
+
+# Number words a user may type for a figure printed in digits.
+NUMBER_WORDS: dict[str, str] = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "first": "1st",
+    "second": "2nd",
+    "third": "3rd",
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII, so `Kunashiri`, `kunashiri` and accented forms compare equal."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+
+
+def is_number(token: str) -> bool:
+    return bool(token) and token[0].isdigit()
+
+
+def is_year(token: str) -> bool:
+    return len(token) == 4 and token.isdigit() and token[0] in "12"
+
+
+def normalize_number(raw: str) -> str:
+    """`1,334` -> `1334`, `178.0` -> `178`, `2.3459` stays: digits as a figure is written."""
+    if _THOUSANDS.match(raw):
+        return raw.replace(",", "")
+    raw = raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw
+    if "." in raw:
+        whole, _, frac = raw.partition(".")
+        frac = frac.rstrip("0")
+        return f"{whole}.{frac}" if frac else whole
+    return raw
+
+
+@lru_cache(maxsize=200_000)
+def normalize_word(raw: str) -> str:
+    """The surface form of one matched token: folded, possessive removed, numbers canonical."""
+    if raw[0].isdigit():
+        return normalize_number(raw)
+    word = fold(raw)
+    if "." in word:  # U.S. -> us
+        return word.replace(".", "")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.replace("'", "")
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A light stemmer: plurals, -ing, -ed and a final -e, nothing that changes meaning.
+
+    Heavier stemmers conflate words a diplomat keeps apart (`general` / `generous`); the index
+    adds prefix matches separately, at a lower weight, for `disqualified` ~ `disqualification`.
+    """
+    if len(word) <= 3 or word[0].isdigit():
+        return word
+    w = word
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")) and len(w) > 3:
+        w = w[:-1]
+    if w.endswith("ied") and len(w) > 5:
+        w = w[:-3] + "y"
+    elif w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+        if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "ls":
+            w = w[:-1]
+    elif w.endswith("ed") and len(w) > 4 and not w.endswith("eed"):
+        w = w[:-2]
+        if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "ls":
+            w = w[:-1]
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    if w.endswith("y") and len(w) > 4:
+        w = w[:-1] + "i"
+    return w
+
+
+def term(raw: str) -> str:
+    """The index term of one raw token (the same for documents and queries)."""
+    word = normalize_word(raw)
+    if not word:
+        return ""
+    month = MONTH_FORMS.get(word)
+    if month is not None:
+        word = month
+    return stem(word)
+
+
+def tokens(text: str) -> Iterator[tuple[str, int, int]]:
+    """Raw tokens with their character span in `text`, for highlighting the original."""
+    for match in _TOKEN.finditer(text):
+        yield match.group(), match.start(), match.end()
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of `text`, stop words included (callers decide what to skip)."""
+    out = []
+    for raw in _TOKEN.findall(text):
+        t = term(raw)
+        if t:
+            out.append(t)
+    return out
+
+
+def compounds(text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Hyphenated words as (joined term, part terms): `anticorruption` -> (anti, corruption)."""
+    for match in _COMPOUND.finditer(text):
+        parts = tuple(term(p) for p in match.group().split("-"))
+        joined = stem(fold(match.group().replace("-", "")))
+        yield joined, parts
+
+
+def is_stop(word: str) -> bool:
+    return word in STOP_WORDS
+
+
+STOP_TERMS: frozenset[str] = frozenset(STOP_WORDS) | frozenset(stem(w) for w in STOP_WORDS)

@@ -1,0 +1,90 @@
+"""Typo repair against the words that actually occur in the content.
+
+Only words the index has never seen are repaired, so a correct word is never "fixed" into
+another one (`many` stays `many`, it does not become `may`). Short words allow fewer edits:
+a four-letter word with one substitution is usually another word, not a typo, so words of up
+to four letters are only repaired by swapping two neighbouring letters (`lgn` -> `lng`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+_CACHE_LIMIT = 50_000
+
+
+def max_edits(word: str) -> int:
+    n = len(word)
+    if n <= 4:
+        return 1  # transpositions only, see repair()
+    if n <= 8:
+        return 1
+    return 2
+
+
+class Vocabulary:
+    """Surface words of the index with their document frequency, bucketed by length."""
+
+    def __init__(self, words: Mapping[str, int]) -> None:
+        self._df = dict(words)
+        buckets: dict[int, list[str]] = {}
+        for word in sorted(self._df):
+            if word[0].isdigit() or len(word) < 3:
+                continue
+            buckets.setdefault(len(word), []).append(word)
+        self._buckets = buckets
+        self._cache: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._df
+
+    def __len__(self) -> int:
+        return len(self._df)
+
+    def words(self) -> Iterable[str]:
+        return self._df.keys()
+
+    def repair(self, word: str) -> str | None:
+        """The closest known word for an unknown `word`, or None when nothing is close enough."""
+        if word in self._df or len(word) < 3 or word[0].isdigit():
+            return None
+        cached = self._cache.get(word, "")
+        if cached != "":
+            return cached
+        result = self._repair(word)
+        with self._lock:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[word] = result
+        return result
+
+    def _repair(self, word: str) -> str | None:
+        if len(word) <= 4:
+            best: str | None = None
+            for i in range(len(word) - 1):
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                if swapped in self._df and (best is None or self._df[swapped] > self._df[best]):
+                    best = swapped
+            return best
+        edits = max_edits(word)
+        found: list[tuple[int, int, str]] = []
+        for length in range(len(word) - edits, len(word) + edits + 1):
+            bucket = self._buckets.get(length)
+            if not bucket:
+                continue
+            for cand, dist, _ in process.extract(
+                word, bucket, scorer=OSA.distance, score_cutoff=edits, limit=8
+            ):
+                # The first letter is rarely the mistyped one; it also keeps `vaccine`
+                # from turning into an unrelated word that happens to be one edit away.
+                penalty = 0 if cand[0] == word[0] else 1
+                found.append((int(dist) + penalty, -self._df[cand], cand))
+        found = [f for f in found if f[0] <= edits]
+        if not found:
+            return None
+        return min(found)[2]
