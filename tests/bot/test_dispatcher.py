@@ -487,3 +487,26 @@ async def test_a_failing_metrics_hook_does_not_stop_delivery(store: SqliteStore)
         )
         assert await d.run_once() == 1
         assert len(sender.posts) == 1 and d.status().sent == 1
+
+
+async def test_manual_clock_sleep_wakes_only_when_advanced() -> None:
+    async with asyncio.timeout(TEST_TIMEOUT):
+        clock = ManualClock(T0)
+        task = asyncio.ensure_future(clock.sleep(10))
+        await asyncio.sleep(0)
+        assert clock.sleepers == 1 and clock.next_deadline() == T0 + timedelta(seconds=10)
+        clock.advance(9.999)
+        await asyncio.sleep(0)
+        assert not task.done()
+        clock.advance(timedelta(milliseconds=1))
+        await task
+        assert clock.now() == T0 + timedelta(seconds=10) and clock.sleepers == 0
+        cancelled = asyncio.ensure_future(clock.sleep(5))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        await asyncio.gather(cancelled, return_exceptions=True)
+        assert clock.next_deadline() is None and not clock.advance_to_next()
+        with pytest.raises(ValueError, match="forward"):
+            clock.set(T0)
+        with pytest.raises(ValueError, match="aware"):
+            ManualClock(datetime(2025, 1, 1))
