@@ -70,7 +70,9 @@ class Emulator:
         self.port = sock.getsockname()[1]
         self._gateway_url[0] = self.gateway_url
         self.gateway.url = self.gateway_url
-        self._runner = web.AppRunner(self.app, handle_signals=False, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(
+            self.app, handle_signals=False, shutdown_timeout=1.0, access_log=None
+        )
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
         return self
