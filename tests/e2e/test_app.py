@@ -192,3 +192,26 @@ async def test_token_never_logged_at_debug(
     assert emulator.token not in caplog.text
     assert all(emulator.token not in r.getMessage() for r in records)
     assert "leak attempt: [REDACTED]" in caplog.text
+
+
+async def test_fetches_and_rest_429_retry(running_bot: RunningBot, emulator: Emulator) -> None:
+    bot = running_bot.bot
+    general = emulator.channel
+    fetched = await bot.fetch_channel(general.id)
+    assert fetched.id == general.id
+    guild = await bot.fetch_guild(emulator.guild.id)
+    assert guild.name == "Test Guild"
+    member = await guild.fetch_member(emulator.state.owner.id)
+    assert member.id == emulator.state.owner.id
+    with pytest.raises(discord.NotFound):
+        await guild.fetch_member(1)
+    app = await bot.application_info()
+    assert app.owner.id == emulator.state.owner.id
+    emulator.fail_next("POST", f"/channels/{general.id}/messages", count=2, retry_after=0.02)
+    channel = bot.get_channel(general.id)
+    assert isinstance(channel, discord.TextChannel)
+    await channel.send("after two 429s")
+    statuses = [
+        r.status for r in emulator.state.requests_to("POST", f"/channels/{general.id}/messages")
+    ]
+    assert statuses == [429, 429, 200]
