@@ -35,7 +35,7 @@ def to_result(index: SearchIndex, plan: QueryPlan, hit: SectionHit) -> Result:
 
 def suggestions(index: SearchIndex, query: str) -> tuple[str, ...]:
     """Up to three section titles that look like the query, for a 'nothing found' reply."""
-    ranked = best_names(index, query, index.section_names)
+    ranked = best_names(index, query, index.name_index)
     out: list[str] = []
     for score, i in ranked:
         if score < SUGGESTION_MIN or len(out) >= MAX_SUGGESTIONS:

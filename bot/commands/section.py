@@ -53,7 +53,7 @@ def find_section(index: SearchIndex, query: str) -> Answer:
     si = index.section_idx(q.strip())  # a `doc#section` key, as autocomplete sends it
     if si is not None:
         return Answer(q, "section", "ok", (section_result(index, si, EXACT),))
-    ranked = best_names(index, q, index.section_names)
+    ranked = best_names(index, q, index.name_index)
     best = ranked[0][0] if ranked else 0.0
     if best >= STRONG:
         close = [(s, i) for s, i in ranked if s >= best - CLOSE][:MAX_CHOICES]

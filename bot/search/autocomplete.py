@@ -45,7 +45,7 @@ def section_choices(
             key=lambda i: (index.sections[i].section.level > 1, -index.sections[i].text_chars, i),
         )[:limit]
         return tuple(_section_choice(index, i) for i in sorted(ranked))
-    ranked_names = best_names(index, prefix, index.section_names, prefix=True)
+    ranked_names = best_names(index, prefix, index.name_index, prefix=True)
     out: list[Choice] = []
     seen: set[str] = set()
     for score, i in ranked_names:

@@ -196,6 +196,9 @@ class SearchIndex:
         self.section_names: tuple[tuple[Name, ...], ...] = tuple(
             tuple(make_name(n) for n in (e.section.title, *e.section.aliases)) for e in entries
         )
+        from bot.search.lookup import NameIndex
+
+        self.name_index = NameIndex(self.section_names)
 
     def _abbreviations(self, texts: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}

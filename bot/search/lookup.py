@@ -9,10 +9,12 @@ WRatio and token_set_ratio on the evaluation set, see docs/search.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.search import text as tx
 from bot.search.index import SearchIndex
@@ -75,17 +77,57 @@ def score_name(q: TypedQuery, name: Name, prefix: bool = False) -> float:
     return min(best, 0.99)
 
 
+class NameIndex:
+    """Inverted index over names, so a lookup scores a few candidates, not every name."""
+
+    CANDIDATES = 300
+    COMPLETIONS = 64
+
+    def __init__(self, names: Sequence[Sequence[Name]]) -> None:
+        self.names = names
+        post: dict[str, list[int]] = {}
+        for i, entry in enumerate(names):
+            for t in {t for n in entry for t in n.terms}:
+                post.setdefault(t, []).append(i)
+        self.post = post
+        self.sorted_terms = sorted(post)
+        self.norms = [entry[0].norm if entry else "" for entry in names]
+
+    def candidates(self, q: TypedQuery, prefix: bool) -> list[int]:
+        hits: Counter[int] = Counter()
+        for t in set(q.terms):
+            hits.update(self.post.get(t, ()))
+        if prefix and q.last_prefix:
+            start = bisect.bisect_left(self.sorted_terms, q.last_prefix[:4])
+            for t in self.sorted_terms[start : start + self.COMPLETIONS]:
+                if not t.startswith(q.last_prefix[:4]):
+                    break
+                hits.update(self.post[t])
+        if not hits:
+            found = process.extract(
+                q.norm, self.norms, scorer=fuzz.ratio, limit=10, score_cutoff=60
+            )
+            return [int(i) for _, _, i in found]
+        return [i for i, _ in hits.most_common(self.CANDIDATES)]
+
+
 def best_names(
     index: SearchIndex | None,
     query: str,
-    names: Sequence[Sequence[Name]],
+    names: Sequence[Sequence[Name]] | NameIndex,
     prefix: bool = False,
 ) -> list[tuple[float, int]]:
-    """(score, position) for each entry of `names` (an entry has several names), best first."""
+    """(score, position) for entries of `names` (an entry has several names), best first."""
     q = prepare(index, query)
+    if isinstance(names, NameIndex):
+        positions: Iterable[int] = names.candidates(q, prefix)
+        entries = names.names
+    else:
+        positions = range(len(names))
+        entries = names
     out = []
-    for i, entry in enumerate(names):
-        s = max((score_name(q, n, prefix) for n in entry), default=0.0)
+    for i in positions:
+        s = max((score_name(q, n, prefix) for n in entries[i]), default=0.0)
         if s > 0:
             out.append((s, i))
     out.sort(key=lambda x: (-x[0], x[1]))
