@@ -58,7 +58,7 @@ class SearchIndex:
         unit_section = array("i")
         unit_kind = bytearray()
         unit_pos = array("i")
-        unit_terms: list[tuple[int, ...]] = []
+        unit_terms: list[array[int]] = []
         unit_len: list[int] = []
         term_ids: dict[str, int] = {}
         surface: Counter[str] = Counter()
@@ -102,7 +102,7 @@ class SearchIndex:
             unit_section.append(si)
             unit_kind.append(kind)
             unit_pos.append(pos)
-            unit_terms.append(tuple(sorted(counts)))
+            unit_terms.append(array("i", sorted(counts)))
             unit_len.append(len(ts))
             unit_tf.append(list(counts.items()))
             if "-" in body:

@@ -8,6 +8,7 @@ passage plus a little for a second one, and a boost for matches in title, aliase
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.search.answer import required_matches
@@ -28,7 +29,7 @@ class SectionHit:
     relevant: bool
 
 
-def _weighted_share(plan: QueryPlan, terms: tuple[int, ...]) -> float:
+def _weighted_share(plan: QueryPlan, terms: Iterable[int]) -> float:
     """Share of concepts a passage mentions, a synonym counting less than the word itself."""
     tset = set(terms)
     total = 0.0
@@ -37,9 +38,9 @@ def _weighted_share(plan: QueryPlan, terms: tuple[int, ...]) -> float:
     return min(1.0, total / (len(plan.concepts) or 1))
 
 
-def _coverage(plan: QueryPlan, terms: set[int] | tuple[int, ...]) -> tuple[int, int]:
+def _coverage(plan: QueryPlan, terms: set[int]) -> tuple[int, int]:
     """(content concepts matched, number concepts matched) in a set of term ids."""
-    tset = terms if isinstance(terms, set) else set(terms)
+    tset = terms
     content = numbers = 0
     for c in plan.concepts:
         if any(a in tset for a, _ in c.alts):
