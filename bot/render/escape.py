@@ -1,0 +1,26 @@
+"""Escaping text typed by a user before it is echoed back.
+
+Mentions are already disabled on every message (`AllowedMentions.none()`), but an echoed
+`@everyone` still *reads* like a ping and echoed Markdown can break the layout of an embed,
+so user text is escaped as well; content text is left to the renderers.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from bot import limits
+
+
+def escape_user_text(text: str, limit: int | None = None) -> str:
+    """Markdown and mentions neutralised; clipped *before* escaping so no escape is cut."""
+    clean = " ".join(text.split())
+    if limit is not None:
+        clean = limits.clip(clean, max(1, limit // 2))
+    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(clean))
+    return escaped if limit is None else limits.clip(escaped, limit)
+
+
+def escape_content(text: str) -> str:
+    """Markdown in document text shown verbatim (a stray `*` must not start italics)."""
+    return discord.utils.escape_markdown(text)
