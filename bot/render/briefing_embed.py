@@ -4,14 +4,14 @@ The delivery key goes in two places a restarted bot can read back from the chann
 embed footer and the button's custom_id — so crash recovery can tell "this day's briefing
 is already in the channel" without any local record of the message.
 
-The button's custom_id carries the section itself (or a stable hash of its key when the key
-is too long for Discord's 100-character limit), so it keeps working after restarts and
-content reloads without any stored view state.
+The button's custom_id carries the section as the lookup cog's `sid` (a short hash of the
+section key; keys are longer than Discord's 100-character custom_id), so it keeps working
+after restarts and content reloads without any stored view state, and opens the section the
+same way /section does when the lookup cog is loaded.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -21,16 +21,18 @@ import discord
 from bot import limits
 from bot.briefing import FACT_FIELD_NAME, ON_THIS_DAY_FIELD_NAME, Briefing
 from bot.model import Section, Snapshot
+from bot.render.components import SID_CHARS, Action, section_sid
 
 COLOUR = 0xBC002D
 FOOTER_PREFIX = "Briefing · "
 PREVIEW_FOOTER = "Briefing preview · not posted"
 READ_LABEL = "Read full section"
 READ_PREFIX = "bbread"
+LOOKUP_COG = "Lookup"
 NO_KEY = "-"
-_HASH_MARK = "~"
-_HASH_CHARS = 20
-_CUSTOM_ID = re.compile(rf"{READ_PREFIX}\|(?P<ref>[^|]+)\|(?P<key>[^|]*)")
+_CUSTOM_ID = re.compile(
+    rf"{READ_PREFIX}\|(?P<sid>[0-9a-f]{{{SID_CHARS}}})\|(?P<key>bb:[0-9]+:[0-9-]{{10}}|{NO_KEY})"
+)
 
 
 def footer_text(delivery_key: str | None) -> str:
@@ -55,41 +57,28 @@ def briefing_embed(briefing: Briefing, delivery_key: str | None = None) -> disco
     return embed
 
 
-def section_hash(section_key: str) -> str:
-    return _HASH_MARK + hashlib.sha256(section_key.encode("utf-8")).hexdigest()[:_HASH_CHARS]
-
-
 def read_custom_id(section_key: str, delivery_key: str | None) -> str:
-    """`bbread|<section key or ~hash>|<delivery key or ->`, at most 100 characters."""
-    key = delivery_key or NO_KEY
-    room = limits.CUSTOM_ID - len(READ_PREFIX) - len(key) - 2
-    ref = section_key if len(section_key) <= room and "|" not in section_key else ""
-    if not ref:
-        ref = section_hash(section_key)
-    custom_id = f"{READ_PREFIX}|{ref}|{key}"
+    """`bbread|<sid>|<delivery key or ->` (at most 41 characters): the section travels as
+    the lookup cog's sid (a short hash of its key), so the same section opens either way."""
+    custom_id = f"{READ_PREFIX}|{section_sid(section_key)}|{delivery_key or NO_KEY}"
     assert len(custom_id) <= limits.CUSTOM_ID, custom_id
     return custom_id
 
 
 def parse_custom_id(custom_id: str) -> tuple[str, str | None] | None:
-    """(section ref, delivery key or None) from a custom_id, None if it is not ours."""
+    """(section sid, delivery key or None) from a custom_id, None if it is not ours."""
     match = _CUSTOM_ID.fullmatch(custom_id)
     if match is None:
         return None
     key = match.group("key")
-    return match.group("ref"), (None if key == NO_KEY else key)
+    return match.group("sid"), (None if key == NO_KEY else key)
 
 
-def find_section(snapshot: Snapshot | None, ref: str) -> Section | None:
-    """The section a custom_id refers to, by key or by hash of its key."""
+def find_section(snapshot: Snapshot | None, sid: str) -> Section | None:
+    """The section a custom_id refers to in the snapshot being served now."""
     if snapshot is None:
         return None
-    if not ref.startswith(_HASH_MARK):
-        return snapshot.section(ref)
-    for section in snapshot.sections():
-        if section_hash(section.key) == ref:
-            return section
-    return None
+    return next((s for s in snapshot.sections() if section_sid(s.key) == sid), None)
 
 
 def section_embed(snapshot: Snapshot, section: Section) -> discord.Embed:
@@ -122,22 +111,20 @@ class ReadSectionButton(
 ):
     """The "Read full section" button; dispatched by custom_id on any message, any time."""
 
-    def __init__(self, ref: str, delivery_key: str | None = None) -> None:
+    def __init__(self, sid: str, delivery_key: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
                 label=READ_LABEL,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"{READ_PREFIX}|{ref}|{delivery_key or NO_KEY}",
+                custom_id=f"{READ_PREFIX}|{sid}|{delivery_key or NO_KEY}",
             )
         )
-        self.ref = ref
+        self.sid = sid
         self.delivery_key = delivery_key
 
     @classmethod
     def for_section(cls, section_key: str, delivery_key: str | None = None) -> ReadSectionButton:
-        ref = parse_custom_id(read_custom_id(section_key, delivery_key))
-        assert ref is not None
-        return cls(ref[0], delivery_key)
+        return cls(section_sid(section_key), delivery_key)
 
     @classmethod
     async def from_custom_id(
@@ -148,11 +135,18 @@ class ReadSectionButton(
         /,
     ) -> ReadSectionButton:
         key = match.group("key")
-        return cls(match.group("ref"), None if key == NO_KEY else key)
+        return cls(match.group("sid"), None if key == NO_KEY else key)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        snapshot = getattr(interaction.client, "snapshot", None)
-        section = find_section(snapshot, self.ref)
+        """Open the section for the clicker only: through the lookup cog (paged, same as
+        /section) when it is loaded, else as one minimal embed."""
+        client: Any = interaction.client
+        lookup = client.get_cog(LOOKUP_COG) if hasattr(client, "get_cog") else None
+        if lookup is not None and hasattr(lookup, "handle_component"):
+            await lookup.handle_component(interaction, Action(self.sid, 0, "n"))
+            return
+        snapshot = getattr(client, "snapshot", None)
+        section = find_section(snapshot, self.sid)
         if snapshot is None or section is None:
             await interaction.response.send_message(
                 "That section is no longer in the loaded content.", ephemeral=True

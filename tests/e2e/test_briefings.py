@@ -336,7 +336,7 @@ async def test_now_counts_as_the_days_delivery_only_when_none_was_made(
     bot_starter: Any, emulator: Emulator
 ) -> None:
     clock = ManualClock(T0)
-    running = await bot_starter(prepare=with_clock(clock), extensions=["briefings"])
+    running = await bot_starter(prepare=with_clock(clock))  # every cog, lookup included
     briefings = channel_named(emulator, "briefings")
     general = channel_named(emulator, "general")
     await ask(emulator, "briefing subscribe", {"time": "09:00"}, channels={"channel": briefings})
@@ -361,7 +361,14 @@ async def test_now_counts_as_the_days_delivery_only_when_none_was_made(
 
     elsewhere = await ask(emulator, "briefing now", channel=general)  # the current channel
     assert "Posted the briefing for 2026-11-25" in elsewhere["content"]
-    assert len(posts(emulator, general)) == 1
+    [extra] = posts(emulator, general)
+
+    # with the lookup cog loaded the button opens the section as /section does (paged)
+    button = extra["components"][0]["components"][0]
+    assert button["label"] == "Read full section"
+    opened = await (await emulator.click(extra, button["custom_id"])).response()
+    assert opened["type"] == 4 and opened["data"]["flags"] & 64
+    assert opened["data"]["embeds"][0]["title"]
 
 
 # -- real time (opt-in) -------------------------------------------------------------------------
