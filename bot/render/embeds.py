@@ -35,6 +35,8 @@ _PAGE_MARK_RESERVE = 24
 # Sections cached per snapshot; a page render costs ~0.1 ms, the cache is for hot sections.
 SECTION_CACHE_SIZE = 512
 _BOLD = "**"
+# Least room kept for each result after the first, so five results always show.
+_MIN_RESULT_FIELD = 200
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -249,20 +251,21 @@ def choices_embed(answer: Answer) -> discord.Embed:
 
 
 def _result_fields(embed: discord.Embed, results: Sequence[Result]) -> None:
-    """One field per result: breadcrumb in italics, then the excerpt, clipped to fit."""
+    """One field per result: the breadcrumb (ending in the section's title) as its name,
+    the excerpt as its value. The best result gets its whole excerpt (the core keeps
+    excerpts under 1,000 characters); later ones share what is left of the 6,000."""
     shown = list(results)[: limits.EMBED_FIELDS]
-    if not shown:
-        return
     reserve = 60  # the footer set after
     for i, result in enumerate(shown):
-        name = limits.clip(f"{i + 1}. {result.title}", limits.EMBED_FIELD_NAME)
-        room = _room(embed, reserve) - len(name)
-        per_field = min(limits.EMBED_FIELD_VALUE, room // (len(shown) - i))
-        crumb = escape_content(result.breadcrumb)
-        value = f"*{limits.clip(crumb, max(1, per_field // 3))}*"
-        if result.excerpt and per_field - len(value) > 40:
-            value += "\n" + clip_markdown(result.excerpt, per_field - len(value) - 1)
-        embed.add_field(name=name, value=limits.clip(value, per_field), inline=False)
+        crumb = result.breadcrumb or result.title
+        name = limits.clip(f"{i + 1}. {escape_content(crumb)}", limits.EMBED_FIELD_NAME)
+        later = len(shown) - i - 1
+        room = _room(embed, reserve) - len(name) - later * (_MIN_RESULT_FIELD + 60)
+        per_field = min(limits.EMBED_FIELD_VALUE, room)
+        if per_field < _MIN_RESULT_FIELD // 2:
+            break
+        value = clip_markdown(result.excerpt, per_field) if result.excerpt.strip() else "…"
+        embed.add_field(name=name, value=value, inline=False)
 
 
 # -- /search -----------------------------------------------------------------------------------
