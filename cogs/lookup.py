@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -27,10 +28,12 @@ from bot.commands.facts_common import FactView
 from bot.errors import ContentUnavailableError
 from bot.model import Document
 from bot.render import embeds
+from bot.render.cache import ContentLRU
 from bot.render.components import (
     COG_NAME,
     DYNAMIC_ITEMS,
     Action,
+    Mode,
     SectionOption,
     SidResolver,
     menu_view,
@@ -42,6 +45,8 @@ from bot.search.index import SearchIndex
 log = logging.getLogger(__name__)
 
 PRIVATE_HELP = "Only you see the answer"
+# Answers kept per content version: (command, query) -> rendered reply.
+REPLY_CACHE_SIZE = 2048
 GONE = (
     "That section is no longer in the loaded content (it was removed or renamed in an "
     "update). Look it up again with `/section` or `/search`."
@@ -66,13 +71,29 @@ def _fact_options(index: SearchIndex, facts: Iterable[FactView]) -> list[Section
     return options
 
 
-def _send_kwargs(
-    embed: discord.Embed, view: discord.ui.View | None, private: bool
-) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"embed": embed, "ephemeral": private}
-    if view is not None:
-        kwargs["view"] = view
-    return kwargs
+def _no_view() -> discord.ui.View | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A rendered answer: an embed (public unless asked otherwise) with the recipe for its
+    components, or an ephemeral text ("nothing relevant", a bad query). Views are built at
+    send time (discord.py views belong to a running loop); everything else is cached."""
+
+    embed: discord.Embed | None = None
+    text: str = ""
+    view: Callable[[], discord.ui.View | None] = _no_view
+
+
+def _nothing(message: str, suggestions: Iterable[str] = (), hint: str = "") -> Reply:
+    return Reply(text=embeds.nothing_message(message, tuple(suggestions), hint))
+
+
+def _menu(
+    options: list[SectionOption], mode: Mode, placeholder: str
+) -> Callable[[], discord.ui.View | None]:
+    return lambda: menu_view(options, mode, placeholder)
 
 
 class Lookup(commands.Cog, name=COG_NAME):
@@ -82,6 +103,7 @@ class Lookup(commands.Cog, name=COG_NAME):
         self.bot = bot
         self.sections = embeds.SectionCache()
         self.sids = SidResolver()
+        self.replies: ContentLRU[Reply] = ContentLRU(REPLY_CACHE_SIZE)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -93,7 +115,7 @@ class Lookup(commands.Cog, name=COG_NAME):
 
     def index(self) -> SearchIndex:
         """The index being served right now; read per interaction, so reloads apply."""
-        index = getattr(self.bot, "search_index", None)
+        index = self._index_or_none()
         if index is None:
             raise ContentUnavailableError()
         return index
@@ -109,17 +131,45 @@ class Lookup(commands.Cog, name=COG_NAME):
         children = [SectionOption(c.key, c.heading) for c in rendered.children]
         return embed, section_view(rendered.key, page, rendered.count, children)
 
-    async def _nothing(
-        self,
-        interaction: discord.Interaction,
-        message: str,
-        suggestions: Iterable[str] = (),
-        hint: str = "",
-    ) -> None:
-        text = embeds.nothing_message(message, tuple(suggestions), hint)
-        await interaction.response.send_message(text, ephemeral=True)
+    def reply(self, command: str, query: str, build: Callable[[SearchIndex, str], Reply]) -> Reply:
+        """The answer to `/command query` for the content being served, built once per
+        content version and query (answers are pure functions of both)."""
+        index = self.index()
+        q = " ".join(query.split())
+        return self.replies.get(index.snapshot.content_hash, (command, q), lambda: build(index, q))
+
+    @staticmethod
+    async def send(interaction: discord.Interaction, reply: Reply, private: bool) -> None:
+        if reply.embed is None:
+            await interaction.response.send_message(reply.text, ephemeral=True)
+            return
+        kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": private}
+        view = reply.view()
+        if view is not None:
+            kwargs["view"] = view
+        await interaction.response.send_message(**kwargs)
 
     # -- /section ------------------------------------------------------------------------------
+
+    def build_section(self, index: SearchIndex, query: str) -> Reply:
+        answer = find_section(index, query)
+        if answer.status == "ok" and answer.top is not None:
+            si = index.section_idx(answer.top.key)
+            if si is not None:
+                rendered = self.sections.get(index, si)
+                children = [SectionOption(c.key, c.heading) for c in rendered.children]
+                return Reply(
+                    rendered.embeds[0],
+                    view=lambda: section_view(rendered.key, 0, rendered.count, children),
+                )
+        if answer.status == "choices" and answer.results:
+            options = [SectionOption(r.key, r.title, r.breadcrumb) for r in answer.results]
+            return Reply(embeds.choices_embed(answer), view=_menu(options, "e", "Did you mean…?"))
+        return _nothing(
+            answer.message or "No section matches that name.",
+            answer.suggestions,
+            "Or search the text with `/search`.",
+        )
 
     @app_commands.command(name="section", description="Read a section of the Diplomatic Bluebook")
     @app_commands.describe(
@@ -128,26 +178,7 @@ class Lookup(commands.Cog, name=COG_NAME):
     async def section(
         self, interaction: discord.Interaction, query: str, private: bool = False
     ) -> None:
-        index = self.index()
-        answer = find_section(index, query)
-        if answer.status == "ok" and answer.top is not None:
-            si = index.section_idx(answer.top.key)
-            if si is not None:
-                embed, view = self.section_message(index, si)
-                await interaction.response.send_message(**_send_kwargs(embed, view, private))
-                return
-        if answer.status == "choices" and answer.results:
-            options = [SectionOption(r.key, r.title, r.breadcrumb) for r in answer.results]
-            view = menu_view(options, "e", "Did you mean…?")
-            embed = embeds.choices_embed(answer)
-            await interaction.response.send_message(**_send_kwargs(embed, view, private))
-            return
-        await self._nothing(
-            interaction,
-            answer.message or "No section matches that name.",
-            answer.suggestions,
-            "Or search the text with `/search`.",
-        )
+        await self.send(interaction, self.reply("section", query, self.build_section), private)
 
     @section.autocomplete("query")
     async def section_autocomplete(
@@ -163,28 +194,42 @@ class Lookup(commands.Cog, name=COG_NAME):
 
     # -- /search -------------------------------------------------------------------------------
 
+    @staticmethod
+    def build_search(index: SearchIndex, query: str) -> Reply:
+        answer = run_search(index, query)
+        if answer.status in ("ok", "choices") and answer.results:
+            docs = _documents(index, (r.document for r in answer.results))
+            options = [SectionOption(r.key, r.title, r.breadcrumb) for r in answer.results]
+            return Reply(
+                embeds.search_embed(answer, docs),
+                view=_menu(options, "n", "Open a passage's section"),
+            )
+        return _nothing(
+            answer.message, answer.suggestions, "Try other words, or browse with `/section`."
+        )
+
     @app_commands.command(name="search", description="Search the text of the Diplomatic Bluebook")
     @app_commands.describe(query="Words, a name or a question", private=PRIVATE_HELP)
     async def search(
         self, interaction: discord.Interaction, query: str, private: bool = False
     ) -> None:
-        index = self.index()
-        answer = run_search(index, query)
-        if answer.status in ("ok", "choices") and answer.results:
-            docs = _documents(index, (r.document for r in answer.results))
-            options = [SectionOption(r.key, r.title, r.breadcrumb) for r in answer.results]
-            view = menu_view(options, "n", "Open a passage's section")
-            embed = embeds.search_embed(answer, docs)
-            await interaction.response.send_message(**_send_kwargs(embed, view, private))
-            return
-        await self._nothing(
-            interaction,
-            answer.message,
-            answer.suggestions,
-            "Try other words, or browse with `/section`.",
-        )
+        await self.send(interaction, self.reply("search", query, self.build_search), private)
 
     # -- /summit -------------------------------------------------------------------------------
+
+    @staticmethod
+    def build_summit(index: SearchIndex, query: str) -> Reply:
+        timeline = summit_timeline(index, query)
+        if timeline.status != "ok" or not timeline.events:
+            return _nothing(
+                timeline.message,
+                hint="Try a year (`2019`), a place (`Osaka`) or leave the query empty.",
+            )
+        docs = _documents(index, (e.document for e in timeline.events))
+        options = _fact_options(index, timeline.events)
+        return Reply(
+            embeds.timeline_embed(timeline, docs), view=_menu(options, "n", "Read section")
+        )
 
     @app_commands.command(name="summit", description="Summits, ministerial meetings and visits")
     @app_commands.describe(
@@ -193,21 +238,22 @@ class Lookup(commands.Cog, name=COG_NAME):
     async def summit(
         self, interaction: discord.Interaction, query: str = "", private: bool = False
     ) -> None:
-        index = self.index()
-        timeline = summit_timeline(index, query)
-        if timeline.status != "ok" or not timeline.events:
-            await self._nothing(
-                interaction,
-                timeline.message,
-                hint="Try a year (`2019`), a place (`Osaka`) or leave the query empty.",
-            )
-            return
-        docs = _documents(index, (e.document for e in timeline.events))
-        view = menu_view(_fact_options(index, timeline.events), "n", "Read section")
-        embed = embeds.timeline_embed(timeline, docs)
-        await interaction.response.send_message(**_send_kwargs(embed, view, private))
+        await self.send(interaction, self.reply("summit", query, self.build_summit), private)
 
     # -- /trade --------------------------------------------------------------------------------
+
+    @staticmethod
+    def build_trade(index: SearchIndex, query: str) -> Reply:
+        answer = trade_figures(index, query)
+        if answer.status != "ok" or not answer.figures:
+            return _nothing(
+                answer.message,
+                hint="Try `/trade` with no query, or `/search` for other figures.",
+            )
+        facts = [f.fact for f in answer.figures]
+        docs = _documents(index, (f.document for f in facts))
+        options = _fact_options(index, facts)
+        return Reply(embeds.trade_embed(answer, docs), view=_menu(options, "n", "Read section"))
 
     @app_commands.command(name="trade", description="Trade, investment and economic figures")
     @app_commands.describe(
@@ -216,22 +262,21 @@ class Lookup(commands.Cog, name=COG_NAME):
     async def trade(
         self, interaction: discord.Interaction, query: str = "", private: bool = False
     ) -> None:
-        index = self.index()
-        answer = trade_figures(index, query)
-        if answer.status != "ok" or not answer.figures:
-            await self._nothing(
-                interaction,
-                answer.message,
-                hint="Try `/trade` with no query, or `/search` for other figures.",
-            )
-            return
-        facts = [f.fact for f in answer.figures]
-        docs = _documents(index, (f.document for f in facts))
-        view = menu_view(_fact_options(index, facts), "n", "Read section")
-        embed = embeds.trade_embed(answer, docs)
-        await interaction.response.send_message(**_send_kwargs(embed, view, private))
+        await self.send(interaction, self.reply("trade", query, self.build_trade), private)
 
     # -- /fact ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def build_fact(index: SearchIndex, topic: str) -> Reply:
+        answer = fact_lookup(index, topic)
+        if answer.status != "ok" or answer.fact is None:
+            return _nothing(
+                answer.message,
+                hint="Pick a topic from the list while typing, or leave it empty for any fact.",
+            )
+        doc = index.snapshot.document(answer.fact.document)
+        options = _fact_options(index, (answer.fact, *answer.alternatives))
+        return Reply(embeds.fact_embed(answer, doc), view=_menu(options, "n", "Read section"))
 
     @app_commands.command(name="fact", description="A fact from the Bluebook, with its source")
     @app_commands.describe(
@@ -240,21 +285,11 @@ class Lookup(commands.Cog, name=COG_NAME):
     async def fact(
         self, interaction: discord.Interaction, topic: str = "", private: bool = False
     ) -> None:
-        index = self.index()
-        answer = fact_lookup(index, topic)
-        if answer.status != "ok" or answer.fact is None:
-            await self._nothing(
-                interaction,
-                answer.message,
-                hint="Pick a topic from the list while typing, or leave it empty for any fact.",
-            )
-            return
-        doc = index.snapshot.document(answer.fact.document)
-        view = menu_view(
-            _fact_options(index, (answer.fact, *answer.alternatives)), "n", "Read section"
-        )
-        embed = embeds.fact_embed(answer, doc)
-        await interaction.response.send_message(**_send_kwargs(embed, view, private))
+        if not topic.strip():  # a random fact each time: nothing to cache
+            reply = self.build_fact(self.index(), "")
+        else:
+            reply = self.reply("fact", topic, self.build_fact)
+        await self.send(interaction, reply, private)
 
     @fact.autocomplete("topic")
     async def fact_autocomplete(
@@ -302,7 +337,10 @@ class Lookup(commands.Cog, name=COG_NAME):
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
             else:
-                await interaction.response.send_message(**_send_kwargs(embed, view, True))
+                kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True}
+                if view is not None:
+                    kwargs["view"] = view
+                await interaction.response.send_message(**kwargs)
         except Exception:  # not routed through the tree's on_error: same treatment here
             error_id = secrets.token_hex(4)
             log.exception(

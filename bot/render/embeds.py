@@ -10,8 +10,6 @@ and with it a fresh cache, so nobody ever sees a page of the old text.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +21,7 @@ from bot.commands.facts_common import FactView
 from bot.commands.summit import Timeline
 from bot.commands.trade import TradeAnswer
 from bot.model import Document, Section
+from bot.render.cache import ContentLRU
 from bot.render.escape import escape_content, escape_user_text
 from bot.render.paging import paginate
 from bot.search.answer import Answer, Result
@@ -204,35 +203,17 @@ def render_section(index: SearchIndex, si: int) -> SectionPages:
 
 
 class SectionCache:
-    """Rendered sections of one snapshot, least recently used dropped first.
+    """Rendered sections of the snapshot being served, least recently used dropped first.
 
     Keyed by content hash: when the app swaps in a new index the first lookup sees another
     hash and starts afresh, so a page of removed or changed text is never served.
     """
 
     def __init__(self, size: int = SECTION_CACHE_SIZE) -> None:
-        self.size = size
-        self._hash: str | None = None
-        self._items: OrderedDict[int, SectionPages] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lru: ContentLRU[SectionPages] = ContentLRU(size)
 
     def get(self, index: SearchIndex, si: int) -> SectionPages:
-        content_hash = index.snapshot.content_hash
-        with self._lock:
-            if content_hash != self._hash:
-                self._hash = content_hash
-                self._items.clear()
-            found = self._items.get(si)
-            if found is not None:
-                self._items.move_to_end(si)
-                return found
-        pages = render_section(index, si)
-        with self._lock:
-            if content_hash == self._hash:
-                self._items[si] = pages
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-        return pages
+        return self._lru.get(index.snapshot.content_hash, si, lambda: render_section(index, si))
 
 
 # -- "did you mean" --------------------------------------------------------------------------
