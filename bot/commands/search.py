@@ -8,6 +8,7 @@ from bot.search.index import SearchIndex
 from bot.search.lookup import best_names
 from bot.search.query import QueryError, QueryPlan, check_query, plan_query
 from bot.search.rank import SectionHit, rank
+from bot.search.relevance import is_relevant, topic_concepts
 
 SUGGESTION_MIN = 0.45
 
@@ -47,7 +48,9 @@ def suggestions(index: SearchIndex, query: str) -> tuple[str, ...]:
 
 
 def hits_for(index: SearchIndex, plan: QueryPlan, limit: int = MAX_RESULTS) -> list[SectionHit]:
-    return [h for h in rank(index, plan, limit) if h.relevant][:limit]
+    topic = topic_concepts(index, plan)
+    ranked = rank(index, plan, limit)
+    return [h for h in ranked if is_relevant(index, plan, h.section, topic)][:limit]
 
 
 def search(index: SearchIndex, query: str, limit: int = MAX_RESULTS) -> Answer:

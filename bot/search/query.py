@@ -9,13 +9,16 @@ asked about does this section mention"), not per term.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.search import text as tx
 from bot.search.index import SearchIndex, phrase_term
+from bot.search.synonyms import GENERIC_WORDS, PHRASING_WORDS, spelling_variants, word_set
 
 W_EXACT = 1.0
 W_PHRASE = 1.5  # the user's own multi-word phrase, found as a whole
+W_SPELLING = 0.95  # `defence` for `defense`: the same word
 W_REPAIRED = 0.85
 W_NUMBER_WORD = 0.8
 W_SYNONYM = 0.6
@@ -31,10 +34,23 @@ class Concept:
     numeric: bool
     year: bool
     repaired: str | None = None  # the known word an unknown word was repaired to
+    # `g20`, `c5`: letters glued to digits, which the index holds as two terms; a section
+    # matches only if it has them glued too (checked on the text of candidate sections).
+    surface: re.Pattern[str] | None = None
 
     @property
     def known(self) -> bool:
         return bool(self.alts)
+
+    @property
+    def generic(self) -> bool:
+        """Names no topic of its own in the Bluebook (`relations`, `summit`, `japan`)."""
+        return all(w in GENERIC_WORDS for w in self.text.split())
+
+    @property
+    def phrasing(self) -> bool:
+        """A common English word that phrases the question (`big`, `new`, `latest`)."""
+        return all(w in PHRASING_WORDS for w in self.text.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +82,74 @@ def check_query(query: str) -> str:
     return q
 
 
+_COUNT_PHRASES = (
+    "how many", "how much", "number of", "what figure", "how big", "how large", "how high",
+    "how low", "what share", "what percentage", "what proportion", "what percent",
+    "what amount", "what value", "what level", "what size", "what volume", "how far",
+)  # fmt: skip
+# Words that name a figure: a question about them wants the sentence with the number.
+_FIGURE_WORDS = word_set(
+    """
+    fdi investment investments invest trade exports imports gdp growth rate drop dropped decline
+    declined fall fell down decrease decreased increase increased rise rose grew percent
+    percentage share population visitors participants figure figures value volume amount total
+    budget price prices cost yen dollars billion million trillion size scale turnout
+    """
+)
+_DEFINE_PREFIXES = ("what is", "what are", "what does", "whats", "what's", "define", "meaning of")
+
+
 def _intent(words: list[str]) -> str:
     joined = " ".join(words)
     if "when" in words or "what year" in joined or "which year" in joined or "date" in words:
         return "when"
-    if "how many" in joined or "how much" in joined or "number of" in joined:
+    if any(p in joined for p in _COUNT_PHRASES) or any(w in _FIGURE_WORDS for w in words):
         return "count"
+    if joined.startswith(_DEFINE_PREFIXES) or "stand for" in joined or "stands for" in joined:
+        return "define"
     return ""
+
+
+def _content_words(query: str) -> list[tuple[str, str, re.Pattern[str] | None]]:
+    """(word, index term, glued-form pattern) for the query's content words.
+
+    Letters glued to digits (`g20`, `TPP11`) become one word: the index splits them, and `g`
+    alone would match every `G7` and `G4`.
+    """
+    toks = list(tx.tokens(query))
+    out: list[tuple[str, str, re.Pattern[str] | None]] = []
+    i = 0
+    while i < len(toks):
+        raw, _, end = toks[i]
+        if (
+            i + 1 < len(toks)
+            and raw.isalpha()
+            and len(raw) <= 5
+            and toks[i + 1][1] == end
+            and toks[i + 1][0][0].isdigit()
+        ):
+            digits = toks[i + 1][0]
+            word = tx.normalize_word(raw) + tx.normalize_word(digits)
+            pattern = re.compile(
+                rf"(?<![A-Za-z0-9]){re.escape(raw)}[- ]?{re.escape(digits)}(?![0-9])", re.IGNORECASE
+            )
+            out.append((word, tx.term(raw), pattern))
+            i += 2
+            continue
+        w = tx.normalize_word(raw)
+        if w and not tx.is_stop(w):
+            out.append((w, tx.term(raw), None))
+        i += 1
+    return out
 
 
 def plan_query(index: SearchIndex, query: str) -> QueryPlan:
     """Split a (checked) query into concepts with weighted alternative index terms."""
     raws = [raw for raw, _, _ in tx.tokens(query)]
     words = [tx.normalize_word(r) for r in raws]
-    content = [(w, tx.term(r)) for r, w in zip(raws, words, strict=True) if w and not tx.is_stop(w)]
+    glued = _content_words(query)
+    content = [(w, t) for w, t, _ in glued]
+    surfaces = {w: p for w, _, p in glued if p is not None}
     ids = index.term_ids
     concepts: list[Concept] = []
     highlight: set[str] = set()
@@ -105,13 +175,21 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
                 alts[ids[t]] = W_EXACT
         if len(own) > 1 and phrase_term(own) in ids:
             alts[ids[phrase_term(own)]] = W_PHRASE
+        surface: re.Pattern[str] | None = None
         if len(seg) == 1:
             word, t = seg[0]
+            surface = surfaces.get(word)
             if t not in ids and t in index.compounds:
                 for part in index.compounds[t]:
                     if part in ids:
                         alts[ids[part]] = W_EXACT
-            if t not in ids and not tx.is_number(t) and word not in index.vocab:
+            for variant in spelling_variants(word):
+                vt = tx.term(variant)
+                if vt in ids and vt != t:
+                    alts.setdefault(ids[vt], W_SPELLING)
+            # A word the synonym table knows is a real word, not a typo of another one.
+            known_word = (t,) in index.phrases or bool(alts) or surface is not None
+            if t not in ids and not known_word and not tx.is_number(t) and word not in index.vocab:
                 fix = index.vocab.repair(word)
                 if fix is not None:
                     ft = tx.term(fix)
@@ -129,11 +207,11 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
             t = phrase_term(other)
             if t in ids:
                 alts.setdefault(ids[t], W_SYNONYM)
-        numeric = all(tx.is_number(t) for t in own)
+        numeric = surface is None and all(tx.is_number(t) for t in own)
         year = len(own) == 1 and tx.is_year(own[0])
         text = " ".join(w for w, _ in seg)
         ordered = tuple(sorted(alts.items(), key=lambda a: -a[1]))
-        concepts.append(Concept(text, ordered, numeric, year, repaired))
+        concepts.append(Concept(text, ordered, numeric, year, repaired, surface))
         for a, _ in ordered:
             highlight.update(index.terms[a].split("_"))
     return QueryPlan(query, tuple(concepts), _intent(words), frozenset(highlight))

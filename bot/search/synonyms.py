@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("coast guard", "maritime security", "maritime safety", "coastguard"),
     ("ties", "relations", "relationship", "bilateral relations"),
-    ("western", "west", "european", "europe", "us", "g7"),
+    ("western", "west", "european", "europe", "g7"),
+    ("western", "us", "united states"),
     ("us", "united states", "america", "american", "washington"),
     ("uk", "united kingdom", "britain", "british"),
     ("eu", "european union"),
@@ -74,6 +75,43 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ceasefire", "truce"),
     ("refugee", "displaced", "asylum"),
     ("vaccine", "vaccination", "immunization"),
+    # Words users ask with that the Bluebook rarely uses itself.
+    ("popular", "popularity", "approval rating", "approval", "public support"),
+    ("troops", "military forces", "armed forces", "soldiers", "military"),
+    ("fdi", "direct investment", "foreign direct investment"),
+    ("invest", "direct investment", "investment"),
+    ("decline", "decreased", "fell", "lower", "reduced", "reduction", "drop", "dropped"),
+    ("replace", "replaced", "successor", "succeed", "took office", "resignation", "resigned"),
+    ("resign", "resignation", "resigned", "step down", "stepped down"),
+    ("car", "automobile", "vehicle", "auto"),
+    ("factory", "plant", "manufacturing", "production"),
+    ("leave", "leaving", "withdraw", "withdrawal"),
+    ("brexit", "united kingdom withdrawal", "withdrawal of the united kingdom", "uk withdrawal"),
+    ("size", "scale", "magnitude"),
+    ("big", "large", "largest", "biggest"),
+    ("zone", "area", "areas"),
+    ("renew", "renewed", "extend", "extended", "extension", "prolong", "prolonged"),
+    ("plane", "airplane", "aircraft", "flight"),
+    ("fly", "flying", "flight", "flights"),
+    ("together", "joint", "jointly"),
+    ("focus", "importance", "priority", "emphasis"),
+    ("attract", "attracted", "drew", "turnout", "turned out"),
+    ("kill", "killed", "deaths", "casualties"),
+    ("nukes", "nuclear weapons"),
+    ("money", "funding", "finance", "financial"),
+    ("jobs", "employment"),
+    ("pact", "treaty", "agreement"),
+    ("talk", "talks", "dialogue", "discussions"),
+    ("chief", "head", "commander"),
+    ("boss", "head", "chief", "leader"),
+    ("hack", "hacking", "cyber attack", "cyber"),
+    ("spy", "espionage", "intelligence"),
+    ("kidnapping", "abduction"),
+    ("migrants", "migration", "immigration", "refugees"),
+    ("warming", "climate change"),
+    ("ruble", "rouble"),
+    ("value", "amount", "volume", "total"),
+    ("percent", "percentage"),
 )
 
 # Japanese-government abbreviations that appear without a spelled-out form.
@@ -94,6 +132,19 @@ GENERIC_ABBREVIATIONS: dict[str, str] = {
     "fta": "free trade agreement",
     "epa": "economic partnership agreement",
     "ldp": "liberal democratic party",
+    "fdi": "foreign direct investment",
+    "unsc": "united nations security council",
+    "unga": "united nations general assembly",
+    "asean": "association of southeast asian nations",
+    "apec": "asia pacific economic cooperation",
+    "nato": "north atlantic treaty organization",
+    "wto": "world trade organization",
+    "iaea": "international atomic energy agency",
+    "imf": "international monetary fund",
+    "eez": "exclusive economic zone",
+    "gdp": "gross domestic product",
+    "lng": "liquefied natural gas",
+    "mou": "memorandum of understanding",
 }
 
 _PAREN = re.compile(r"\(([A-Z][A-Za-z0-9&+\- ]{0,14}[A-Za-z0-9])\)")
@@ -139,3 +190,93 @@ def find_abbreviations(texts: Iterable[str]) -> Iterator[tuple[str, str]]:
             long = _long_form(short, text[max(0, match.start() - 200) : match.start()])
             if long:
                 yield short, long
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a long literal, as a set."""
+    return frozenset(text.split())
+
+
+# Words that name no topic of their own in the Bluebook: every chapter is about Japan's
+# relations, meetings and cooperation with someone. A query's other words decide whether a
+# section answers it ("japan italy relations" is about Italy).
+GENERIC_WORDS: frozenset[str] = word_set(
+    """
+    japan japanese relations relation relationship relationships ties bilateral summit summits
+    meeting meetings talks visit visits visited cooperation cooperate project projects program
+    programs programme programmes plan plans policy policies issue issues situation country
+    countries government governments international foreign minister ministers ministerial
+    agreement agreements framework initiative initiatives exchange exchanges affairs diplomacy
+    diplomatic region regions regional world global leader leaders official officials
+    state states nation nations national held hold holding
+    """
+)
+
+# Common English words that phrase a question rather than name its topic. When one of them
+# is not in the content at all, that is phrasing, not a sign the topic is missing.
+PHRASING_WORDS: frozenset[str] = word_set(
+    """
+    big bigger biggest large larger largest small smaller smallest huge size amount level
+    new newest old latest recent recently current currently near nearby together leaving
+    leave left happen happened happens role status update updates news detail details
+    info information summary overview explain describe mean means meaning say said says
+    think important main key really actually like whether kind type sort way ways today
+    take took taken make made go went come came put keep kept help need used use using try
+    tried able become became begin began first last next previous number numbers figure
+    figures total percent percentage exactly approximately roughly overall general generally
+    involved involve involving regarding related concerning current stand stands define
+    definition called call name named latest progress outcome result results effect effects
+    impact reason reasons purpose goal goals aim aims plus
+    """
+)
+
+# British -> American spelling pairs, applied to word endings (and `our` inside a word).
+_SPELLING_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("isation", "ization"),
+    ("isations", "izations"),
+    ("ise", "ize"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("ising", "izing"),
+    ("yse", "yze"),
+    ("ysed", "yzed"),
+    ("ence", "ense"),
+    ("ences", "enses"),
+    ("tre", "ter"),
+    ("tres", "ters"),
+    ("gramme", "gram"),
+    ("grammes", "grams"),
+    ("ogue", "og"),
+    ("ogues", "ogs"),
+    ("lled", "led"),
+    ("lling", "ling"),
+    ("ement", "ment"),
+)
+
+
+def spelling_variants(word: str) -> list[str]:
+    """British and American spellings of `word` (`defence` -> `defense`, `program` -> `programme`).
+
+    Only endings and `our` are rewritten; the caller keeps the variants the content uses, so a
+    made-up form like `presense` is never searched for.
+    """
+    out: list[str] = []
+    if len(word) < 4 or not word.isalpha():
+        return out
+    for brit, amer in _SPELLING_SUFFIXES:
+        for a, b in ((brit, amer), (amer, brit)):
+            if word.endswith(a) and len(word) - len(a) >= 2:
+                v = word[: -len(a)] + b
+                if v not in out and v != word:
+                    out.append(v)
+    if "our" in word[1:]:
+        v = word[0] + word[1:].replace("our", "or")
+        if v not in out:
+            out.append(v)
+    elif "or" in word[1:]:
+        i = word.find("or", 1)
+        if word[i - 1] not in "aeiou":
+            v = word[:i] + "our" + word[i + 2 :]
+            if v not in out:
+                out.append(v)
+    return out
