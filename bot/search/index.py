@@ -4,14 +4,25 @@ Built once per content snapshot, from nothing but the snapshot, so a reload can 
 worker thread and swap it in atomically. Posting lists hold precomputed BM25 impacts sorted
 best first; a query reads at most `POSTING_CAP` entries per term, which bounds the work per
 query on a large corpus (the entries left unread are the ones that could not reach the top).
+
+Memory and build time scale with the corpus, so everything per unit or per posting lives in
+flat arrays (numpy, or `array`) with offsets, never in per-unit Python objects: 50,000 sections
+make millions of postings, and a tuple or dict each would cost hundreds of megabytes and slow
+every garbage collection down. Unit texts are not copied: a unit is (section, kind, position).
 """
 
 from __future__ import annotations
 
-import math
+import bisect
+import heapq
+import sys
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from bot.model import Section, Snapshot
 from bot.search import text as tx
@@ -26,6 +37,9 @@ PARAGRAPH, FOOTNOTE, CAPTION = 0, 1, 2
 # Every caption is a photo: "photo of the summit" should find captions.
 CAPTION_TERMS: tuple[str, ...] = ("photo",)
 BREADCRUMB_SEP = " › "
+# Sorting a few hundred thousand strings in one call holds the GIL for a noticeable time while
+# the event loop wants to run (the index is built in a worker thread); sort in chunks and merge.
+SORT_CHUNK = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +63,13 @@ def _phrase(text: str) -> tuple[str, ...]:
 STOP_TERMS: frozenset[str] = frozenset(tx.STOP_WORDS) | frozenset(tx.stem(w) for w in tx.STOP_WORDS)
 
 
+def chunked_sorted(items: Iterable[str]) -> list[str]:
+    """sorted(items), in chunks merged in Python, so no single call holds the GIL for long."""
+    pool = list(items)
+    runs = [sorted(pool[i : i + SORT_CHUNK]) for i in range(0, len(pool), SORT_CHUNK)]
+    return list(heapq.merge(*runs))
+
+
 class SearchIndex:
     """Everything a query needs, precomputed. Read-only after construction."""
 
@@ -58,24 +79,29 @@ class SearchIndex:
         unit_section = array("i")
         unit_kind = bytearray()
         unit_pos = array("i")
-        unit_terms: list[array[int]] = []
-        unit_len: list[int] = []
+        unit_off = array("q", [0])  # unit u owns flat entries unit_off[u]:unit_off[u + 1]
+        flat_terms = array("i")  # per unit: its distinct term ids, ascending
+        flat_tf = array("i")  # ... and their counts
+        unit_len = array("i")
         term_ids: dict[str, int] = {}
-        surface: Counter[str] = Counter()
-        unit_tf: list[list[tuple[int, int]]] = []
+        surface: dict[str, int] = {}
         compounds: dict[str, tuple[str, ...]] = {}
-        title_terms: dict[int, dict[int, float]] = {}
-        texts_for_abbrev: list[str] = []
+        title_off = array("q", [0])
+        title_tids = array("i")
+        title_w = array("d")
+        # raw token -> (surface word, term id or -1 for stop words); lives for this build only
+        seen: dict[str, tuple[str, int]] = {}
+        intern = sys.intern
 
         def tid(t: str) -> int:
             i = term_ids.get(t)
             if i is None:
-                i = term_ids[t] = len(term_ids)
+                i = term_ids[intern(t)] = len(term_ids)
             return i
 
-        for doc in snapshot.documents:
-            for section in doc.sections:
-                texts_for_abbrev.extend(section.paragraphs)
+        texts_for_abbrev = (
+            p for doc in snapshot.documents for s in doc.sections for p in s.paragraphs
+        )
         self.abbreviations = self._abbreviations(texts_for_abbrev)
         self.phrases = self._phrases()
         # Multi-word phrases of the synonym table become terms of their own (`maritime_security`),
@@ -83,28 +109,52 @@ class SearchIndex:
         starts: dict[str, list[tuple[str, ...]]] = {}
         for ph in {p for k, v in self.phrases.items() for p in (k, *v) if len(p) > 1}:
             starts.setdefault(ph[0], []).append(ph)
+        starts_by_id: dict[int, list[tuple[str, ...]]] = {}
+        findall = tx._TOKEN.findall
+        word_and_term = tx.word_and_term
+        seen_get = seen.get
 
         def add_unit(si: int, kind: int, pos: int, body: str) -> None:
-            raw = tx._TOKEN.findall(body)
-            words = [tx.normalize_word(r) for r in raw]
-            surface.update(w for w in set(words) if w)
-            ts = [tx.term(r) for r in raw]
-            ts = [t for t in ts if t and t not in STOP_TERMS]
-            extra = []
-            for k, t in enumerate(ts):
-                for ph in starts.get(t, ()):
-                    if tuple(ts[k : k + len(ph)]) == ph:
-                        extra.append(phrase_term(ph))
+            raws = findall(body)
+            ts: list[int] = []
+            words: set[str] = set()
+            for r in raws:
+                info = seen_get(r)
+                if info is None:
+                    w, t = word_and_term(r)
+                    i = -1
+                    if t and t not in STOP_TERMS:
+                        i = tid(t)
+                        if t in starts:
+                            starts_by_id[i] = starts[t]
+                    info = seen[r] = (intern(w), i)
+                words.add(info[0])
+                if info[1] >= 0:
+                    ts.append(info[1])
+            for w in words:
+                if w:
+                    surface[w] = surface.get(w, 0) + 1
+            extra: list[int] = []
+            if starts_by_id:
+                for k, first in enumerate(ts):
+                    cands = starts_by_id.get(first)
+                    if cands:
+                        for ph in cands:
+                            ids = tuple(term_ids.get(c, -2) for c in ph)
+                            if tuple(ts[k : k + len(ph)]) == ids:
+                                extra.append(tid(phrase_term(ph)))
             ts.extend(extra)
             if kind == CAPTION:
-                ts.extend(CAPTION_TERMS)
-            counts = Counter(tid(t) for t in ts)
+                ts.extend(tid(t) for t in CAPTION_TERMS)
+            counts = Counter(ts)
             unit_section.append(si)
             unit_kind.append(kind)
             unit_pos.append(pos)
-            unit_terms.append(array("i", sorted(counts)))
+            keys = sorted(counts)
+            flat_terms.extend(keys)
+            flat_tf.extend([counts[k] for k in keys])
+            unit_off.append(len(flat_terms))
             unit_len.append(len(ts))
-            unit_tf.append(list(counts.items()))
             if "-" in body:
                 for joined, parts in tx.compounds(body):
                     compounds.setdefault(joined, parts)
@@ -138,60 +188,70 @@ class SearchIndex:
                     for t in _phrase(field_text):
                         i = tid(t)
                         weights[i] = max(weights.get(i, 0.0), w)
-                        surface[t] += 0
-                    for word in (tx.normalize_word(r) for r in tx._TOKEN.findall(field_text)):
-                        surface[word] += 0
-                title_terms[si] = weights
+                        surface.setdefault(intern(t), 0)
+                    for raw in findall(field_text):
+                        surface.setdefault(intern(tx.normalize_word(raw)), 0)
+                for i in sorted(weights):
+                    title_tids.append(i)
+                    title_w.append(weights[i])
+                title_off.append(len(title_tids))
+        seen.clear()
 
         n_units = len(unit_section)
         n_terms = len(term_ids)
-        df = [0] * n_terms
-        for tf in unit_tf:
-            for i, _ in tf:
-                df[i] += 1
-        avgdl = (sum(unit_len) / n_units) if n_units else 1.0
-        idf = [math.log(1.0 + (n_units - d + 0.5) / (d + 0.5)) for d in df]
-        postings: list[list[tuple[float, int]]] = [[] for _ in range(n_terms)]
-        for u, tf in enumerate(unit_tf):
-            norm = K1 * (1.0 - B + B * unit_len[u] / avgdl)
-            for i, f in tf:
-                postings[i].append((idf[i] * f * (K1 + 1.0) / (f + norm), u))
-        self.post_units: list[array[int]] = []
-        self.post_impacts: list[array[float]] = []
-        for plist in postings:
-            plist.sort(key=lambda p: -p[0])
-            self.post_impacts.append(array("f", [p[0] for p in plist]))
-            self.post_units.append(array("i", [p[1] for p in plist]))
+        # BM25 impacts and posting lists, vectorised: numpy releases the GIL while sorting.
+        terms_np = (
+            np.frombuffer(flat_terms, dtype=np.int32) if flat_terms else np.zeros(0, np.int32)
+        )
+        tf_np = (
+            np.frombuffer(flat_tf, dtype=np.int32).astype(np.float64) if flat_tf else np.zeros(0)
+        )
+        lens = np.frombuffer(unit_len, dtype=np.int32) if unit_len else np.zeros(0, np.int32)
+        offs = np.frombuffer(unit_off, dtype=np.int64)
+        per_unit = offs[1:] - offs[:-1]
+        unit_of = np.repeat(np.arange(n_units, dtype=np.int32), per_unit)
+        df = np.bincount(terms_np, minlength=n_terms).astype(np.int64)
+        idf = np.log1p((n_units - df + 0.5) / (df + 0.5))
+        avgdl = float(lens.sum()) / n_units if n_units else 1.0
+        norm = K1 * (1.0 - B + B * lens.astype(np.float64) / avgdl)
+        impacts = (idf[terms_np] * tf_np * (K1 + 1.0) / (tf_np + norm[unit_of])).astype(np.float32)
+        # Sort by (term, impact descending, unit): one int64 key; positive float32 bits sort
+        # like the floats, so their complement sorts them best first.
+        bits = impacts.view(np.uint32).astype(np.int64)
+        key = (terms_np.astype(np.int64) << 32) | (0xFFFFFFFF - bits)
+        order = np.argsort(key, kind="stable")
+        del key, bits
+        self.post_units: npt.NDArray[np.int32] = unit_of[order]
+        self.post_impacts: npt.NDArray[np.float32] = impacts[order]
+        self.post_off: npt.NDArray[np.int64] = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=self.post_off[1:])
+        del order, impacts, unit_of, tf_np
 
-        title_post: dict[int, list[tuple[int, float]]] = {}
-        for si, weights in title_terms.items():
-            for i, w in weights.items():
-                title_post.setdefault(i, []).append((si, w))
-        self.title_idf = {
-            i: math.log(1.0 + len(entries) / len(lst)) for i, lst in title_post.items()
-        }
+        title_np = (
+            np.frombuffer(title_tids, dtype=np.int32) if title_tids else np.zeros(0, np.int32)
+        )
+        title_df = np.bincount(title_np, minlength=n_terms)
+        with np.errstate(divide="ignore"):
+            tidf = np.where(title_df > 0, np.log1p(len(entries) / np.maximum(title_df, 1)), 1.0)
+        self.title_idf: array[float] = array("d", tidf.tobytes())
 
         self.sections: tuple[SectionEntry, ...] = tuple(entries)
         self.term_ids = term_ids
-        self.terms: list[str] = [""] * n_terms
-        for t, i in term_ids.items():
-            self.terms[i] = t
-        self.df = df
-        self.idf = idf
+        self.terms: list[str] = list(term_ids)  # ids are assigned in insertion order
+        self.df: array[int] = array("q", df.tobytes())
+        self.idf: array[float] = array("d", idf.tobytes())
         self.n_units = n_units
         self.unit_section = unit_section
         self.unit_kind = bytes(unit_kind)
         self.unit_pos = unit_pos
-        self.unit_terms = unit_terms
-        self.title_post = title_post
-        self.title_terms = title_terms
+        self.unit_off = unit_off
+        self.flat_terms = flat_terms
+        self.title_off = title_off
+        self.title_tids = title_tids
+        self.title_w = title_w
         self.compounds = {k: v for k, v in compounds.items() if k not in term_ids}
-        self.vocab = Vocabulary(dict(surface))
-        prefix: dict[str, list[str]] = {}
-        for t in term_ids:
-            if len(t) >= 5 and not t[0].isdigit():
-                prefix.setdefault(t[:5], []).append(t)
-        self.prefix_buckets = prefix
+        self.vocab = Vocabulary(surface)
+        self._long_terms = chunked_sorted(t for t in term_ids if len(t) >= 5 and not t[0].isdigit())
         self._section_index = {e.key: i for i, e in enumerate(entries)}
         self.section_names: tuple[tuple[Name, ...], ...] = tuple(
             tuple(make_name(n) for n in (e.section.title, *e.section.aliases)) for e in entries
@@ -200,7 +260,7 @@ class SearchIndex:
 
         self.name_index = NameIndex(self.section_names)
 
-    def _abbreviations(self, texts: list[str]) -> dict[str, str]:
+    def _abbreviations(self, texts: Iterable[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for short, long in find_abbreviations(texts):
             found.setdefault(tx.fold(short), long)
@@ -241,20 +301,39 @@ class SearchIndex:
             return section.footnotes[pos].text
         return section.captions[pos]
 
+    def unit_terms(self, u: int) -> array[int]:
+        """Distinct term ids of unit `u`, ascending."""
+        return self.flat_terms[self.unit_off[u] : self.unit_off[u + 1]]
+
+    def postings(self, term_id: int, cap: int = POSTING_CAP) -> tuple[np.ndarray, np.ndarray]:
+        """(units, impacts) of a term, best first, at most `cap` of them."""
+        start = int(self.post_off[term_id])
+        end = min(int(self.post_off[term_id + 1]), start + cap)
+        return self.post_units[start:end], self.post_impacts[start:end]
+
+    def title_weights(self, si: int) -> dict[int, float]:
+        """Term id -> field weight for the title (1.0), aliases (0.9) and tags (0.6) of `si`."""
+        a, b = self.title_off[si], self.title_off[si + 1]
+        return dict(zip(self.title_tids[a:b], self.title_w[a:b], strict=True))
+
     def section_terms(self, si: int) -> set[int]:
         """Term ids anywhere in a section: its text units, title, aliases and tags."""
         entry = self.sections[si]
-        out: set[int] = set(self.title_terms.get(si, ()))
-        for u in range(entry.unit_start, entry.unit_end):
-            out.update(self.unit_terms[u])
+        out: set[int] = set(self.title_tids[self.title_off[si] : self.title_off[si + 1]])
+        out.update(self.flat_terms[self.unit_off[entry.unit_start] : self.unit_off[entry.unit_end]])
         return out
 
     def related_terms(self, t: str) -> list[str]:
         """Known terms sharing a long prefix: `disqualify` ~ `disqualification`."""
         if len(t) < 5 or t[0].isdigit():
             return []
+        head = t[:5]
+        lo = bisect.bisect_left(self._long_terms, head)
+        hi = bisect.bisect_left(self._long_terms, head + "\U0010ffff", lo)
+        # Candidates in the order they were first seen, as a stable tie-break for the cap.
+        bucket = sorted(self._long_terms[lo:hi], key=self.term_ids.__getitem__)
         out = []
-        for cand in self.prefix_buckets.get(t[:5], ()):
+        for cand in bucket:
             if cand == t:
                 continue
             short, long = (t, cand) if len(t) <= len(cand) else (cand, t)

@@ -20,7 +20,9 @@ _TOKEN = re.compile(
     r"|[^\W\d_]+(?:['’][^\W\d_]+)*",  # words, with inner apostrophes
     re.UNICODE,
 )
-_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+", re.UNICODE)
+# The lookbehind makes a match start only at the start of a word: without it the regex retries
+# at every letter of every word, which made this the slowest step of building the index.
+_COMPOUND = re.compile(r"(?<![^\W\d_])[^\W\d_]+(?:-[^\W\d_]+)+", re.UNICODE)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 
 # Function words and question phrasing that carry no topic: "why does japan want good ties
@@ -154,6 +156,18 @@ def stem(word: str) -> str:
     if w.endswith("y") and len(w) > 4:
         w = w[:-1] + "i"
     return w
+
+
+def word_and_term(raw: str) -> tuple[str, str]:
+    """(surface word, index term) of one raw token, bypassing the query-time caches.
+
+    The index builder keeps its own per-build cache; filling the module's bounded LRU caches
+    with every misspelling of a large corpus would only cost memory that queries never use.
+    """
+    word = normalize_word.__wrapped__(raw)
+    if not word:
+        return "", ""
+    return word, stem.__wrapped__(MONTH_FORMS.get(word, word))
 
 
 def term(raw: str) -> str:
