@@ -3,23 +3,76 @@
 from __future__ import annotations
 
 from bot.search.answer import MAX_RESULTS, MAX_SUGGESTIONS, Answer, Result, decide_status
-from bot.search.excerpt import build_excerpt
+from bot.search.excerpt import build_excerpt, passage_score
 from bot.search.index import SearchIndex
 from bot.search.lookup import best_names
-from bot.search.query import QueryError, QueryPlan, check_query, plan_query
+from bot.search.query import W_EXACT, QueryError, QueryPlan, check_query, plan_query
 from bot.search.rank import SectionHit, rank
 from bot.search.relevance import is_relevant, topic_concepts
 
 SUGGESTION_MIN = 0.45
 
 
-def excerpt_for(index: SearchIndex, plan: QueryPlan, unit: int) -> str:
+MAX_UNITS_COMPARED = 40
+GENERIC_SCALE = 0.4
+
+
+def excerpt_concepts(
+    index: SearchIndex, plan: QueryPlan
+) -> list[list[tuple[tuple[str, ...], float]]]:
+    """Each concept's alternatives as (terms, weight) for scoring sentences.
+
+    A derived form never outweighs the word itself (`japanese` is rarer than `japan`, not a
+    better match for it), and boilerplate or phrasing words (`state`, `relations`) count
+    less than the words that name the topic.
+    """
     concepts = []
     for c in plan.concepts:
         if not c.alts:
             continue
-        concepts.append([(tuple(index.terms[a].split("_")), index.idf[a] * w) for a, w in c.alts])
-    return build_excerpt(index.unit_text(unit), concepts, plan.highlight, plan.intent)
+        exact = max((index.idf[a] for a, w in c.alts if w >= W_EXACT), default=None)
+        scale = GENERIC_SCALE if (c.generic or c.phrasing) else 1.0
+        alts = []
+        for a, w in c.alts:
+            weight = index.idf[a] * w
+            if exact is not None and w < W_EXACT:
+                weight = min(weight, exact * w)
+            alts.append((tuple(index.terms[a].split("_")), weight * scale))
+        concepts.append(alts)
+    return concepts
+
+
+def excerpt_for(index: SearchIndex, plan: QueryPlan, unit: int) -> str:
+    return build_excerpt(
+        index.unit_text(unit), excerpt_concepts(index, plan), plan.highlight, plan.intent
+    )
+
+
+def best_unit(index: SearchIndex, plan: QueryPlan, hit: SectionHit) -> int:
+    """The passage of the hit's section whose best sentence answers the query best.
+
+    Ranking picks a section by its passages' BM25 scores; the excerpt should come from the
+    passage that holds the answer, which for "how much did trade drop" is the one with the
+    figure, not the one that says "bilateral trade" twice.
+    """
+    entry = index.sections[hit.section]
+    wanted = {a for c in plan.concepts for a, _ in c.alts}
+    units = [
+        u
+        for u in range(entry.unit_start, entry.unit_end)
+        if u == hit.unit or not wanted.isdisjoint(index.unit_terms(u))
+    ][:MAX_UNITS_COMPARED]
+    if len(units) <= 1:
+        return hit.unit
+    concepts = excerpt_concepts(index, plan)
+    best, best_score = hit.unit, passage_score(index.unit_text(hit.unit), concepts, plan.intent)
+    for u in units:
+        if u == hit.unit:
+            continue
+        score = passage_score(index.unit_text(u), concepts, plan.intent)
+        if score > best_score * 1.05:
+            best, best_score = u, score
+    return best
 
 
 def to_result(index: SearchIndex, plan: QueryPlan, hit: SectionHit) -> Result:
@@ -30,7 +83,7 @@ def to_result(index: SearchIndex, plan: QueryPlan, hit: SectionHit) -> Result:
         title=entry.section.title,
         breadcrumb=entry.breadcrumb,
         score=hit.score,
-        excerpt=excerpt_for(index, plan, hit.unit),
+        excerpt=excerpt_for(index, plan, best_unit(index, plan, hit)),
     )
 
 

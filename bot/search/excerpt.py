@@ -26,7 +26,21 @@ _YEARISH = re.compile(
     r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
     r"October|November|December)\b"
 )
-_NUMBER = re.compile(r"\d")
+_NUMBER_WORDS = (
+    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    "hundred|hundreds|thousand|thousands|million|millions|billion|trillion|dozen|dozens"
+)
+# A figure: a number with a decimal or thousands separator, a percentage, an amount with a
+# unit, a number word, or any number of two or more digits once dates are taken out.
+_FIGURE = re.compile(
+    rf"\d+(?:[.,]\d+)+|\d+\s*(?:%|percent)|\b\d+\s+(?:{_NUMBER_WORDS}|people|persons)\b"
+    rf"|\b(?:{_NUMBER_WORDS})\b|\b\d{{2,}}\b|\b\d+\s+(?-i:[a-z]{{3,}})",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\s+\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
+)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -96,9 +110,50 @@ def _cut_long(sentence: str, highlight: Collection[str], limit: int) -> str:
     return (ELLIPSIS if start else "") + piece + (ELLIPSIS if end < len(sentence) else "")
 
 
+Concepts = Sequence[Sequence[tuple[tuple[str, ...], float]]]
+
+
+def _figure(sentence: str) -> bool:
+    """Does the sentence state a figure (an amount, a share, a count), not only a date?"""
+    return _FIGURE.search(_DATE.sub(" ", sentence)) is not None
+
+
+def sentence_scores(sentences: Sequence[str], concepts: Concepts, intent: str = "") -> list[float]:
+    """How well each sentence answers: its concepts (best alternative each) plus the intent.
+
+    A "how much" question is answered by the sentence with the figure, a "when" question by
+    the one with the date; the bonus is worth one average concept of the query, so it
+    decides between sentences that match equally well but never outweighs a missing topic.
+    """
+    bonus = 0.0
+    if concepts:
+        bonus = sum(max((w for _, w in alts), default=0.0) for alts in concepts) / len(concepts)
+    scores: list[float] = []
+    for s in sentences:
+        ts = sentence_terms(s)
+        score = 0.0
+        for alts in concepts:
+            found = sorted((w for t, w in alts if all(p in ts for p in t)), reverse=True)
+            if found:
+                # the best alternative, plus a little for each further one (a whole phrase)
+                score += found[0] + 0.3 * sum(found[1:])
+        if score > 0 and (
+            (intent == "when" and _YEARISH.search(s)) or (intent == "count" and _figure(s))
+        ):
+            score += max(0.5, bonus)
+        scores.append(score)
+    return scores
+
+
+def passage_score(passage: str, concepts: Concepts, intent: str = "") -> float:
+    """The score of the best sentence of a passage (for choosing a passage within a section)."""
+    sentences = split_sentences(passage) or [passage]
+    return max(sentence_scores(sentences, concepts, intent))
+
+
 def build_excerpt(
     passage: str,
-    concepts: Sequence[Sequence[tuple[tuple[str, ...], float]]],
+    concepts: Concepts,
     highlight: Collection[str],
     intent: str = "",
     target: int = TARGET,
@@ -110,18 +165,7 @@ def build_excerpt(
     sentence when all its terms are (a phrase like `maritime security` has two).
     """
     sentences = split_sentences(passage) or [passage]
-    scores: list[float] = []
-    for s in sentences:
-        ts = sentence_terms(s)
-        score = 0.0
-        for alts in concepts:
-            found = sorted((w for t, w in alts if all(p in ts for p in t)), reverse=True)
-            if found:
-                # the best alternative, plus a little for each further one (a whole phrase)
-                score += found[0] + 0.3 * sum(found[1:])
-        if (intent == "when" and _YEARISH.search(s)) or (intent == "count" and _NUMBER.search(s)):
-            score += 0.5
-        scores.append(score)
+    scores = sentence_scores(sentences, concepts, intent)
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     lo = hi = best
     total = len(sentences[best])

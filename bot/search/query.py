@@ -205,8 +205,8 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
         key = own if not repaired else (tx.term(repaired),)
         for other in index.phrases.get(key, ()):
             t = phrase_term(other)
-            if t in ids:
-                alts.setdefault(ids[t], W_SYNONYM)
+            if t in ids and alts.get(ids[t], 0.0) < W_SYNONYM:
+                alts[ids[t]] = W_SYNONYM
         numeric = surface is None and all(tx.is_number(t) for t in own)
         year = len(own) == 1 and tx.is_year(own[0])
         text = " ".join(w for w, _ in seg)
