@@ -18,8 +18,9 @@ import heapq
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +71,39 @@ def chunked_sorted(items: Iterable[str]) -> list[str]:
     return list(heapq.merge(*runs))
 
 
+class UnitTerms(Sequence["array[int]"]):
+    """`index.unit_terms[u]`: the distinct term ids of unit `u`, ascending, as an array slice.
+
+    One flat array with offsets instead of an array object per unit (50,000+ of them).
+    """
+
+    __slots__ = ("_flat", "_off")
+
+    def __init__(self, flat: array[int], off: array[int]) -> None:
+        self._flat = flat
+        self._off = off
+
+    def __len__(self) -> int:
+        return len(self._off) - 1
+
+    @overload
+    def __getitem__(self, u: int) -> array[int]: ...
+    @overload
+    def __getitem__(self, u: slice) -> Sequence[array[int]]: ...
+    def __getitem__(self, u: int | slice) -> array[int] | Sequence[array[int]]:
+        if isinstance(u, slice):
+            return [self[i] for i in range(*u.indices(len(self)))]
+        if u < 0:
+            u += len(self)
+        if not 0 <= u < len(self):
+            raise IndexError(u)
+        return self._flat[self._off[u] : self._off[u + 1]]
+
+    def __call__(self, u: int) -> array[int]:
+        """`index.unit_terms(u)`, the same as `index.unit_terms[u]`."""
+        return self[u]
+
+
 class SearchIndex:
     """Everything a query needs, precomputed. Read-only after construction."""
 
@@ -89,8 +123,6 @@ class SearchIndex:
         title_off = array("q", [0])
         title_tids = array("i")
         title_w = array("d")
-        # raw token -> (surface word, term id or -1 for stop words); lives for this build only
-        seen: dict[str, tuple[str, int]] = {}
         intern = sys.intern
 
         def tid(t: str) -> int:
@@ -112,37 +144,48 @@ class SearchIndex:
         starts_by_id: dict[int, list[tuple[str, ...]]] = {}
         findall = tx._TOKEN.findall
         word_and_term = tx.word_and_term
-        seen_get = seen.get
+
+        raw_word: dict[str, str] = {}  # raw token -> surface word (this build only)
+        raw_tid: dict[str, int] = {}  # raw token -> term id, -1 for stop words
+        phrase_ids: dict[tuple[str, ...], tuple[int, ...]] = {}
+
+        def learn(r: str) -> None:
+            w, t = word_and_term(r)
+            i = -1
+            if t and t not in STOP_TERMS:
+                i = tid(t)
+                if t in starts:
+                    starts_by_id[i] = starts[t]
+            raw_word[r] = intern(w)
+            raw_tid[r] = i
 
         def add_unit(si: int, kind: int, pos: int, body: str) -> None:
             raws = findall(body)
-            ts: list[int] = []
-            words: set[str] = set()
-            for r in raws:
-                info = seen_get(r)
-                if info is None:
-                    w, t = word_and_term(r)
-                    i = -1
-                    if t and t not in STOP_TERMS:
-                        i = tid(t)
-                        if t in starts:
-                            starts_by_id[i] = starts[t]
-                    info = seen[r] = (intern(w), i)
-                words.add(info[0])
-                if info[1] >= 0:
-                    ts.append(info[1])
-            for w in words:
+            uniq = set(raws)
+            for r in uniq.difference(raw_tid):
+                learn(r)
+            # map/filter run in C: this loop sees every token of the corpus.
+            ts = list(filter((-1).__ne__, map(raw_tid.__getitem__, raws)))
+            for w in set(map(raw_word.__getitem__, uniq)):
                 if w:
                     surface[w] = surface.get(w, 0) + 1
             extra: list[int] = []
-            if starts_by_id:
+            if not starts_by_id.keys().isdisjoint(ts):
+                n = len(ts)
                 for k, first in enumerate(ts):
                     cands = starts_by_id.get(first)
-                    if cands:
-                        for ph in cands:
+                    if not cands:
+                        continue
+                    for ph in cands:
+                        ids = phrase_ids.get(ph)
+                        if ids is None:
                             ids = tuple(term_ids.get(c, -2) for c in ph)
-                            if tuple(ts[k : k + len(ph)]) == ids:
-                                extra.append(tid(phrase_term(ph)))
+                            if -2 in ids:
+                                continue  # a word of the phrase was never seen yet
+                            phrase_ids[ph] = ids
+                        m = len(ids)
+                        if k + m <= n and ts[k + 1] == ids[1] and tuple(ts[k : k + m]) == ids:
+                            extra.append(tid(phrase_term(ph)))
             ts.extend(extra)
             if kind == CAPTION:
                 ts.extend(tid(t) for t in CAPTION_TERMS)
@@ -195,7 +238,8 @@ class SearchIndex:
                     title_tids.append(i)
                     title_w.append(weights[i])
                 title_off.append(len(title_tids))
-        seen.clear()
+        raw_word.clear()
+        raw_tid.clear()
 
         n_units = len(unit_section)
         n_terms = len(term_ids)
@@ -246,6 +290,7 @@ class SearchIndex:
         self.unit_pos = unit_pos
         self.unit_off = unit_off
         self.flat_terms = flat_terms
+        self.unit_terms = UnitTerms(flat_terms, unit_off)
         self.title_off = title_off
         self.title_tids = title_tids
         self.title_w = title_w
@@ -300,10 +345,6 @@ class SearchIndex:
         if kind == FOOTNOTE:
             return section.footnotes[pos].text
         return section.captions[pos]
-
-    def unit_terms(self, u: int) -> array[int]:
-        """Distinct term ids of unit `u`, ascending."""
-        return self.flat_terms[self.unit_off[u] : self.unit_off[u + 1]]
 
     def postings(self, term_id: int, cap: int = POSTING_CAP) -> tuple[np.ndarray, np.ndarray]:
         """(units, impacts) of a term, best first, at most `cap` of them."""

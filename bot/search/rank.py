@@ -110,7 +110,7 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
     )
     per_section: dict[int, list[tuple[float, int]]] = {}
     for u, score in top:
-        share = _weighted_share(plan, index.unit_terms(u))
+        share = _weighted_share(plan, index.unit_terms[u])
         final = score * (0.35 + 0.65 * share * share)
         per_section.setdefault(index.unit_section[u], []).append((final, u))
     scored: list[tuple[float, int, int]] = []

@@ -35,7 +35,7 @@ def test_postings_are_sorted_best_first_and_match_unit_terms():
         assert len(units) == index.df[term_id]
         assert all(impacts[:-1] >= impacts[1:])
         for u in units[:20].tolist():
-            assert term_id in index.unit_terms(u)
+            assert term_id in index.unit_terms[u]
 
 
 def test_posting_cap_bounds_what_a_query_reads():
@@ -55,6 +55,15 @@ def test_phrase_terms_and_title_weights():
     weights = index.title_weights(0)
     assert weights[index.term_ids[tx.term("talks")]] == 1.0
     assert index.term_ids[tx.term("talks")] in index.section_terms(1)
+
+
+def test_unit_terms_is_a_sequence_of_sorted_term_arrays():
+    index = build_index(_doc(["Trade and trade again.", "Gas talks."]))
+    assert len(index.unit_terms) == 2
+    first = index.unit_terms[0].tolist()
+    assert first == sorted(set(first)) and index.term_ids[tx.term("trade")] in first
+    assert index.unit_terms[-1].tolist() == index.unit_terms(1).tolist()
+    assert [a.tolist() for a in index.unit_terms[0:2]] == [first, index.unit_terms[1].tolist()]
 
 
 def test_empty_snapshot_builds():
