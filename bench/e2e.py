@@ -1,180 +1,383 @@
-"""End-to-end interaction benchmark: the real bot, the real discord.py, the emulator.
+"""End-to-end interaction benchmark: the real bot and discord.py against the emulator process.
 
-    python bench/e2e.py                       # /help, /search, /section when present
-    python bench/e2e.py -n 1000 --in-flight 50
-    python bench/e2e.py --scenario 'search={"query": "Northern Territories"}'
+    python bench/e2e.py                        # 1000 interactions per row, 50 in flight
+    python bench/e2e.py -n 2000 --json
+    python bench/e2e.py --loop uvloop          # the bot's event loop on uvloop
+    python bench/e2e.py --profile search-nocache --profile-out /tmp/search.prof
 
-Each scenario dispatches N INTERACTION_CREATE events over the gateway, at most
-`--in-flight` unanswered at once, and times dispatch → visible answer (the type 4/7
-callback, or the `@original` edit after a defer). /help touches no index, so it is the
-floor; the report gives each command's cost relative to it. See docs/discord.md.
+The emulator runs as its own process (`python -m tests.emulator.serve`), which builds,
+dispatches and times the interactions; the bot runs in this process, so this process's CPU
+time is the bot's (plus one idle control request). Latency is dispatch → visible answer (the
+type 4/7 callback, or the `@original` edit after a defer), measured by the emulator.
+
+Rows: /help (touches no index: the floor discord.py itself sets), then /search and /section
+cycling through every query of that command in the public and held-out eval sets over the
+four documents those sets use, once with the lookup cog's reply cache (hits only on true
+repeats; the hit rate is shown) and once with it disabled. See docs/discord.md, "Benchmark".
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import cProfile
+import io
 import json
 import logging
-import statistics
+import os
+import pstats
+import shutil
+import signal
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import aiohttp
+import yaml
 
-from tests.e2e.conftest import start_bot
-from tests.emulator import Emulator
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
-DEFAULT_TEXT = {"query": "Northern Territories", "section": "russia", "q": "Northern Territories"}
+from bot.ingest.parse import parse_with_warnings  # noqa: E402
+from bot.ingest.render import render  # noqa: E402
+from bot.ingest.write import write_folder  # noqa: E402
+from bot.render.cache import ContentLRU  # noqa: E402
+from bot.render.components import COG_NAME  # noqa: E402
+from tests.e2e.conftest import RunningBot, start_bot  # noqa: E402
+
+QUERY_FILES = (
+    Path("/work/shared/eval/queries-public.yaml"),
+    REPO / "tests/data/eval/queries-heldout.yaml",
+)
+BUNDLED = REPO / "content"
+RAW = REPO / "tests/data/raw"
+FALLBACK_QUERIES = {"search": ["Northern Territories"], "section": ["russia"]}
 MAX_N = 20000
 PER_INTERACTION_TIMEOUT_S = 10.0
+START_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 5.0
 
 
-def default_options(command: dict[str, Any]) -> dict[str, Any] | None:
-    """Fill the required options of a registered command with plausible values."""
-    options: dict[str, Any] = {}
-    for opt in command.get("options") or []:
-        if opt.get("type") in (1, 2):
-            return None  # has sub-commands: needs an explicit --scenario
-        if not opt.get("required"):
+@dataclass(frozen=True)
+class Remote:
+    """What `start_bot` needs to know about the emulator process."""
+
+    api_base_url: str
+    gateway_url: str
+    token: str
+    control: str
+    pid: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    label: str  # e.g. "search-nocache"
+    command: str
+    options: list[dict[str, Any]]
+    cache: bool
+
+
+# -- inputs ----------------------------------------------------------------------------------
+
+
+def load_queries(files: tuple[Path, ...] = QUERY_FILES) -> dict[str, list[str]]:
+    """Every query text per command, in file order (public first, then held-out)."""
+    out: dict[str, list[str]] = {"search": [], "section": []}
+    for path in files:
+        if not path.is_file():
+            print(f"note: {path} not found; its queries are left out", file=sys.stderr)
             continue
-        if opt["type"] == 3:
-            options[opt["name"]] = DEFAULT_TEXT.get(opt["name"], "Northern Territories")
-        elif opt["type"] in (4, 10):
-            options[opt["name"]] = 1
-        else:
-            return None
-    return options
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for q in raw.get("queries") or []:
+            command = str(q.get("command", "search"))
+            if command in out and q.get("query") is not None:
+                out[command].append(str(q["query"]))
+    for command, fallback in FALLBACK_QUERIES.items():
+        out[command] = out[command] or fallback
+    return out
 
 
-async def run_scenario(
-    emulator: Emulator, name: str, options: dict[str, Any], n: int, in_flight: int, deadline: float
+def build_content(root: Path) -> Path:
+    """The bundled content plus the raw sample documents the held-out queries are about."""
+    shutil.copytree(BUNDLED, root, dirs_exist_ok=True)
+    present = {p.name for p in root.iterdir()}
+    for raw in sorted(RAW.glob("*.txt")):
+        doc_id = raw.stem
+        if doc_id in present:
+            continue
+        source = raw.read_bytes()
+        result = parse_with_warnings(source.decode("utf-8"), doc_id)
+        write_folder(root / doc_id, render(result.document), source)
+    return root
+
+
+# -- the emulator process --------------------------------------------------------------------
+
+
+async def start_emulator(log_path: Path) -> tuple[asyncio.subprocess.Process, Remote]:
+    with log_path.open("wb") as err:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.emulator.serve",
+            "--port",
+            "0",
+            "--print-port",
+            "--exit-on-eof",
+            "--max-seconds",
+            "900",
+            cwd=REPO,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=err,
+        )
+    assert proc.stdout is not None
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), timeout=START_TIMEOUT_S)
+        info = json.loads(line)
+    except (TimeoutError, ValueError):
+        await stop_emulator(proc, None)
+        raise RuntimeError(f"emulator did not start; see {log_path}") from None
+    remote = Remote(
+        info["api_base_url"], info["gateway_url"], info["token"], info["control"], proc.pid
+    )
+    return proc, remote
+
+
+async def stop_emulator(
+    proc: asyncio.subprocess.Process, session: aiohttp.ClientSession | None, control: str = ""
+) -> None:
+    """Ask it to stop; then SIGTERM, then SIGKILL — only this pid, each step bounded."""
+    if session is not None and control:
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+            await session.post(f"{control}/shutdown", timeout=aiohttp.ClientTimeout(total=2))
+    for sig in (None, signal.SIGTERM, signal.SIGKILL):
+        if proc.returncode is not None:
+            return
+        if sig is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(proc.pid, sig)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), timeout=STOP_TIMEOUT_S)
+
+
+# -- running ---------------------------------------------------------------------------------
+
+
+def set_reply_cache(running: RunningBot, enabled: bool) -> ContentLRU[Any] | None:
+    """A fresh reply cache on the lookup cog (size 0 = every answer built anew)."""
+    cog: Any = running.bot.get_cog(COG_NAME)
+    if cog is None:
+        return None
+    size = cog.replies.size if enabled and cog.replies.size else 0
+    if enabled and not size:
+        from cogs.lookup import REPLY_CACHE_SIZE
+
+        size = REPLY_CACHE_SIZE
+    cog.replies = ContentLRU(size)
+    replies: ContentLRU[Any] = cog.replies
+    return replies
+
+
+async def run_one(
+    session: aiohttp.ClientSession,
+    remote: Remote,
+    running: RunningBot,
+    scenario: Scenario,
+    n: int,
+    in_flight: int,
+    seconds_left: float,
+    profiler: cProfile.Profile | None = None,
 ) -> dict[str, Any]:
-    sem = asyncio.Semaphore(in_flight)
-    latencies: list[float] = []
-    failures = 0
-
-    async def one() -> None:
-        nonlocal failures
-        async with sem:
-            if time.monotonic() > deadline:
-                failures += 1
-                return
-            started = time.perf_counter()
-            try:
-                handle = await emulator.command(name, options)
-                await handle.final_message(timeout=PER_INTERACTION_TIMEOUT_S)
-            except TimeoutError:
-                failures += 1
-                return
-            latencies.append(time.perf_counter() - started)
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(one() for _ in range(n)))
-    wall = time.perf_counter() - t0
-    latencies.sort()
+    cache = set_reply_cache(running, scenario.cache)
+    spec = {
+        "command": scenario.command,
+        "options": scenario.options,
+        "n": n,
+        "in_flight": in_flight,
+        "timeout": PER_INTERACTION_TIMEOUT_S,
+        "max_seconds": max(0.0, seconds_left),
+    }
+    timeout = aiohttp.ClientTimeout(total=max(1.0, seconds_left) + PER_INTERACTION_TIMEOUT_S + 5)
+    if profiler is not None:
+        profiler.enable()
+    cpu0 = time.process_time()
+    async with session.post(f"{remote.control}/run", json=spec, timeout=timeout) as resp:
+        body = await resp.json()
+    cpu = time.process_time() - cpu0
+    if profiler is not None:
+        profiler.disable()
+    if resp.status != 200:
+        raise RuntimeError(f"emulator refused the run: {body}")
+    lat = sorted(body["latencies_ms"])
+    ok = len(lat)
 
     def pct(p: float) -> float:
-        return (
-            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0
-        )
+        return lat[min(ok - 1, int(p * ok))] if ok else 0.0
 
+    hits = cache.hits if cache is not None else 0
+    misses = cache.misses if cache is not None else 0
     return {
-        "command": name,
-        "options": options,
+        "label": scenario.label,
+        "command": scenario.command,
+        "cache": scenario.cache,
+        "distinct_queries": len({json.dumps(o, sort_keys=True) for o in scenario.options}),
         "n": n,
-        "ok": len(latencies),
-        "failed": failures,
-        "per_second": len(latencies) / wall if wall else 0.0,
+        "ok": ok,
+        "failed": body["failed"],
+        "failures": body["failures"],
+        "wall_s": body["wall_s"],
+        "per_second": ok / body["wall_s"] if body["wall_s"] else 0.0,
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
-        "mean_ms": statistics.fmean(latencies) * 1000 if latencies else 0.0,
+        "bot_cpu_ms": cpu * 1000 / ok if ok else 0.0,
+        "emulator_cpu_ms": body["emulator_cpu_s"] * 1000 / ok if ok else 0.0,
+        "cache_hit_rate": hits / (hits + misses) if hits + misses else None,
+        "answers": body["answers"],
     }
 
 
-def parse_scenarios(values: list[str]) -> list[tuple[str, dict[str, Any] | None]]:
-    out: list[tuple[str, dict[str, Any] | None]] = []
-    for value in values:
-        name, _, raw = value.partition("=")
-        out.append((name, json.loads(raw) if raw else None))
+def scenarios_for(commands: dict[str, Any], queries: dict[str, list[str]]) -> list[Scenario]:
+    out = [Scenario("help", "help", [{}], cache=True)]
+    for command in ("search", "section"):
+        if command not in commands:
+            print(f"skip /{command}: not registered (cog not present)", file=sys.stderr)
+            continue
+        options = [{"query": q} for q in queries[command]]
+        out.append(Scenario(command, command, options, cache=True))
+    for command in ("search", "section"):
+        if command in commands:
+            options = [{"query": q} for q in queries[command]]
+            out.append(Scenario(f"{command}-nocache", command, options, cache=False))
     return out
 
 
 async def main_async(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("discord.client").setLevel(logging.ERROR)  # "davey is not installed"
     n = max(1, min(args.n, MAX_N))
-    with tempfile.TemporaryDirectory() as tmp:
-        emulator = await Emulator().start()
-        running = await start_bot(emulator, Path(tmp))
+    queries = load_queries()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        content = Path(args.content) if args.content else build_content(tmp / "content")
+        proc, remote = await start_emulator(tmp / "emulator.log")
+        session = aiohttp.ClientSession()
+        running: RunningBot | None = None
+        results: list[dict[str, Any]] = []
+        profiler = cProfile.Profile() if args.profile else None
         try:
-            registered = {c["name"]: c for c in emulator.state.global_commands}
-            wanted = parse_scenarios(args.scenario) or [
-                ("help", {}),
-                ("search", None),
-                ("section", None),
-            ]
-            scenarios: list[tuple[str, dict[str, Any]]] = []
-            for name, options in wanted:
-                top = name.split()[0]
-                if top not in registered:
-                    print(f"skip /{name}: not registered (cog not present)")
-                    continue
-                opts = options if options is not None else default_options(registered[top])
-                if opts is None:
-                    print(f"skip /{name}: give its options with --scenario '{name}={{...}}'")
-                    continue
-                scenarios.append((name, opts))
-            if "help" not in [s[0] for s in scenarios]:
-                scenarios.insert(0, ("help", {}))
-            deadline = time.monotonic() + args.max_seconds
-            for name, opts in scenarios:  # warm-up: imports, caches, first-call costs
-                await run_scenario(emulator, name, opts, min(20, n), args.in_flight, deadline)
-            results = [
-                await run_scenario(emulator, name, opts, n, args.in_flight, deadline)
-                for name, opts in scenarios
-            ]
+            running = await start_bot(remote, tmp, content_dir=content)  # type: ignore[arg-type]
+            async with session.get(f"{remote.control}/status") as resp:
+                status = await resp.json()
+            commands = {c["name"]: c for c in status["commands"]}
+            scenarios = scenarios_for(commands, queries)
+            deadline = started + args.max_seconds
+            for s in scenarios:  # warm-up: imports, first-call costs; no reply cache left over
+                warm = Scenario(s.label, s.command, s.options[-20:], cache=False)
+                await run_one(
+                    session, remote, running, warm, 20, args.in_flight, deadline - time.monotonic()
+                )
+            for s in scenarios:
+                results.append(
+                    await run_one(
+                        session,
+                        remote,
+                        running,
+                        s,
+                        n,
+                        args.in_flight,
+                        deadline - time.monotonic(),
+                        profiler if args.profile in (s.label, "all") else None,
+                    )
+                )
         finally:
-            await running.stop()
-            await emulator.stop()
+            if running is not None:
+                await running.stop()
+            await stop_emulator(proc, session, remote.control)
+            await session.close()
+    total = time.monotonic() - started
     floor = next(r for r in results if r["command"] == "help")
     for r in results:
-        r["p50_vs_help"] = r["p50_ms"] / floor["p50_ms"] if floor["p50_ms"] else 0.0
         r["cost_vs_help"] = floor["per_second"] / r["per_second"] if r["per_second"] else 0.0
+        r["cpu_vs_help"] = r["bot_cpu_ms"] / floor["bot_cpu_ms"] if floor["bot_cpu_ms"] else 0.0
+    if profiler is not None:
+        report_profile(profiler, args.profile_out)
+    loop_name = type(asyncio.get_running_loop()).__module__.split(".")[0]
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({"loop": loop_name, "total_s": total, "results": results}, indent=2))
     else:
-        print(f"{n} interactions per command, {args.in_flight} in flight")
-        print(
-            f"{'command':<12}{'ok':>6}{'fail':>6}{'int/s':>9}"
-            f"{'p50 ms':>9}{'p99 ms':>9}{'x help':>8}"
-        )
-        for r in results:
-            print(
-                f"/{r['command']:<11}{r['ok']:>6}{r['failed']:>6}{r['per_second']:>9.0f}"
-                f"{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['cost_vs_help']:>8.2f}"
-            )
+        print_table(results, n, args.in_flight, total, loop_name)
     return 1 if any(r["failed"] for r in results) else 0
+
+
+def print_table(
+    results: list[dict[str, Any]], n: int, in_flight: int, total: float, loop_name: str
+) -> None:
+    print(
+        f"{n} interactions per row, {in_flight} in flight, emulator in its own process, "
+        f"bot loop {loop_name}, {total:.1f} s in all"
+    )
+    print(
+        f"{'row':<17}{'ok':>6}{'fail':>5}{'int/s':>7}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'cpu ms':>8}{'x help':>8}{'cpu x':>7}{'hits':>6}{'embeds':>8}"
+    )
+    for r in results:
+        hit = "-" if r["cache_hit_rate"] is None else f"{r['cache_hit_rate']:.0%}"
+        if not r["cache"]:
+            hit = "off"
+        embeds = f"{r['answers']['embed'] / r['ok']:.0%}" if r["ok"] else "-"
+        print(
+            f"/{r['label']:<16}{r['ok']:>6}{r['failed']:>5}{r['per_second']:>7.0f}"
+            f"{r['p50_ms']:>8.1f}{r['p99_ms']:>8.1f}{r['bot_cpu_ms']:>8.2f}"
+            f"{r['cost_vs_help']:>8.2f}{r['cpu_vs_help']:>7.2f}{hit:>6}{embeds:>8}"
+        )
+    print(
+        "x help = /help throughput ÷ this row's; cpu ms = bot process CPU per interaction; "
+        "hits = reply cache hit rate; embeds = answers with an embed (the rest: 'nothing found')"
+    )
+
+
+def report_profile(profiler: cProfile.Profile, out: str | None) -> None:
+    if out:
+        profiler.dump_stats(out)
+        print(f"profile written to {out}", file=sys.stderr)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
+    print(text.getvalue(), file=sys.stderr)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("-n", type=int, default=500, help="interactions per command (max 20000)")
+    parser.add_argument("-n", type=int, default=1000, help="interactions per row (max 20000)")
     parser.add_argument("--in-flight", type=int, default=50, help="unanswered interactions at once")
-    parser.add_argument("--max-seconds", type=float, default=120.0, help="overall time bound")
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="overall time bound")
+    parser.add_argument("--content", default=None, help="content folder (default: all 4 docs)")
     parser.add_argument(
-        "--scenario",
-        action="append",
-        default=[],
-        metavar="NAME[=JSON]",
-        help='a command and its options, e.g. \'search={"query": "Kuril"}\'; repeatable',
+        "--loop", choices=("asyncio", "uvloop"), default="asyncio", help="the bot's event loop"
     )
+    parser.add_argument(
+        "--profile",
+        default=None,
+        metavar="ROW",
+        help="cProfile the bot during one row (help, search, search-nocache, ...) or 'all'",
+    )
+    parser.add_argument("--profile-out", default=None, help="write the pstats file here")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    return asyncio.run(main_async(parser.parse_args()))
+    args = parser.parse_args()
+    if args.loop == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            parser.error("--loop uvloop: uvloop is not installed")
+        return uvloop.run(main_async(args))
+    return asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":
