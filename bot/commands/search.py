@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from bot.search import text as tx
 from bot.search.answer import MAX_RESULTS, MAX_SUGGESTIONS, Answer, Result, decide_status
 from bot.search.excerpt import build_excerpt, passage_score
 from bot.search.index import SearchIndex
@@ -100,10 +103,45 @@ def suggestions(index: SearchIndex, query: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+DEFINITION_SCAN = 200  # passages read to find where an abbreviation is spelled out
+DEFINITION_WIN = 1.3
+
+
+def definition_hit(index: SearchIndex, plan: QueryPlan, top: float) -> SectionHit | None:
+    """For "what is the SPA": the passage that spells the abbreviation out, `Long Form (SPA)`.
+
+    A section that merely uses the abbreviation may rank higher by BM25, but the user asked
+    what it stands for. Only for a one-word definition question about a known abbreviation.
+    """
+    content = plan.content_concepts
+    if plan.intent != "define" or len(content) != 1 or not content[0].alts:
+        return None
+    short = content[0].text
+    if tx.fold(short) not in index.abbreviations:
+        return None
+    term_id = index.term_ids.get(tx.term(short))
+    if term_id is None:
+        return None
+    spelled = re.compile(rf"\(\s*{re.escape(short)}\s*\)", re.IGNORECASE)
+    units, _ = index.postings(term_id, DEFINITION_SCAN)
+    for u in sorted(int(x) for x in units):
+        if spelled.search(index.unit_text(u)):
+            si = index.unit_section[u]
+            # it clearly wins: the others only use the abbreviation
+            return SectionHit(si, u, top * DEFINITION_WIN, 1, True)
+    return None
+
+
 def hits_for(index: SearchIndex, plan: QueryPlan, limit: int = MAX_RESULTS) -> list[SectionHit]:
     topic = topic_concepts(index, plan)
     ranked = rank(index, plan, limit)
-    return [h for h in ranked if is_relevant(index, plan, h.section, topic)][:limit]
+    hits = [h for h in ranked if is_relevant(index, plan, h.section, topic)][:limit]
+    if hits:
+        first = definition_hit(index, plan, hits[0].score)
+        if first is not None:
+            rest = [h for h in hits if h.section != first.section]
+            hits = [first, *rest][:limit]
+    return hits
 
 
 def search(index: SearchIndex, query: str, limit: int = MAX_RESULTS) -> Answer:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bot.commands.search import search
+from bot.search import text as tx
 from bot.search.answer import MAX_CHOICES, MAX_SUGGESTIONS, Answer, Result
 from bot.search.excerpt import MAX_EXCERPT, leading_excerpt
 from bot.search.index import SearchIndex
 from bot.search.lookup import EXACT, best_names
 from bot.search.query import QueryError, check_query
+from bot.search.synonyms import spelling_variants
 
 STRONG = 0.75  # a title match this good is an answer without looking at the text
 CLOSE = 0.05  # candidates within this of the best are equally good
@@ -45,6 +47,39 @@ def section_result(index: SearchIndex, si: int, score: float, excerpt: str | Non
     )
 
 
+def respell(index: SearchIndex, query: str) -> str:
+    """The query with each word in the spelling the titles use (`defence` -> `defense`)."""
+    post = index.name_index.post
+    out: list[str] = []
+    pos = 0
+    for raw, start, end in tx.tokens(query):
+        out.append(query[pos:start])
+        word = raw
+        if tx.term(raw) not in post:
+            for variant in spelling_variants(tx.normalize_word(raw)):
+                if tx.term(variant) in post:
+                    word = variant
+                    break
+        out.append(word)
+        pos = end
+    out.append(query[pos:])
+    return "".join(out)
+
+
+def deepest(index: SearchIndex, close: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    """Equally good title matches without the ancestors of other candidates.
+
+    "central asia + japan" matches both "Japan's Relations with Central Asia and Caucasus"
+    and its subsection "The Central Asia plus Japan Dialogue"; the narrower one is meant.
+    """
+    keys = [index.sections[i].key for _, i in close]
+    return [
+        (s, i)
+        for (s, i), key in zip(close, keys, strict=True)
+        if not any(other.startswith(key + "/") for other in keys)
+    ]
+
+
 def find_section(index: SearchIndex, query: str) -> Answer:
     try:
         q = check_query(query)
@@ -53,12 +88,12 @@ def find_section(index: SearchIndex, query: str) -> Answer:
     si = index.section_idx(q.strip())  # a `doc#section` key, as autocomplete sends it
     if si is not None:
         return Answer(q, "section", "ok", (section_result(index, si, EXACT),))
-    ranked = best_names(index, q, index.name_index)
+    ranked = best_names(index, respell(index, q), index.name_index)
     best = ranked[0][0] if ranked else 0.0
     if best >= STRONG:
         close = [(s, i) for s, i in ranked if s >= best - CLOSE][:MAX_CHOICES]
-        if best == EXACT:
-            close = [(s, i) for s, i in close if s == EXACT]
+        exact = [(s, i) for s, i in close if s == EXACT]
+        close = exact or deepest(index, close)
         results = tuple(section_result(index, i, s) for s, i in close)
         return Answer(q, "section", "ok" if len(results) == 1 else "choices", results)
     found = search(index, q)
