@@ -123,3 +123,40 @@ class HealthServer:
         if runner is not None:
             await runner.cleanup()
             log.info("health server stopped")
+
+
+def gateway_connected(client: Any) -> bool:
+    """READY (or RESUMED) on a socket that is still open; False before login and while a
+    dropped connection is being resumed."""
+    if client.is_closed() or not client.is_ready():
+        return False
+    ws = getattr(client, "ws", None)
+    return bool(ws is not None and getattr(ws, "open", False))
+
+
+def for_bot(client: Any, host: str = "127.0.0.1", port: int = 8080) -> HealthServer:
+    """A HealthServer reading a BriefingBot: its gateway socket, `content_manager` (or
+    `snapshot`) and `metrics`."""
+
+    def loaded() -> bool:
+        manager = getattr(client, "content_manager", None)
+        if manager is not None:
+            return bool(manager.is_loaded)
+        return getattr(client, "snapshot", None) is not None
+
+    def details() -> dict[str, Any]:
+        snapshot = getattr(client, "snapshot", None)
+        return {
+            "content_hash": getattr(snapshot, "short_hash", None),
+            "guilds": len(client.guilds),
+        }
+
+    metrics = getattr(client, "metrics", None)
+    return HealthServer(
+        is_connected=lambda: gateway_connected(client),
+        content_loaded=loaded,
+        metrics=metrics.render if metrics is not None else None,
+        details=details,
+        host=host,
+        port=port,
+    )
