@@ -6,7 +6,7 @@ import re
 
 from bot.search import text as tx
 from bot.search.answer import MAX_RESULTS, MAX_SUGGESTIONS, Answer, Result, decide_status
-from bot.search.excerpt import build_excerpt, passage_score
+from bot.search.excerpt import build_excerpt, counts_concept, passage_score, split_sentences
 from bot.search.index import SearchIndex
 from bot.search.lookup import best_names
 from bot.search.query import W_EXACT, QueryError, QueryPlan, check_query, plan_query
@@ -132,10 +132,32 @@ def definition_hit(index: SearchIndex, plan: QueryPlan, top: float) -> SectionHi
     return None
 
 
+COUNTED_BOOST = 0.3
+
+
+def counted_first(index: SearchIndex, plan: QueryPlan, hits: list[SectionHit]) -> list[SectionHit]:
+    """For "how many X": sections whose passage counts X (`three Summit Meetings`) move up.
+
+    BM25 cannot see that a number stands before the word; the answer to the question is
+    exactly that sentence.
+    """
+    concepts = excerpt_concepts(index, plan)
+    out = []
+    for h in hits:
+        u = best_unit(index, plan, h)
+        counted = any(counts_concept(s, concepts) for s in split_sentences(index.unit_text(u)))
+        score = h.score * (1 + COUNTED_BOOST) if counted else h.score
+        out.append(SectionHit(h.section, u, score, h.covered, h.relevant))
+    out.sort(key=lambda h: -h.score)
+    return out
+
+
 def hits_for(index: SearchIndex, plan: QueryPlan, limit: int = MAX_RESULTS) -> list[SectionHit]:
     topic = topic_concepts(index, plan)
     ranked = rank(index, plan, limit)
     hits = [h for h in ranked if is_relevant(index, plan, h.section, topic)][:limit]
+    if plan.intent == "count" and len(hits) > 1:
+        hits = counted_first(index, plan, hits)
     if hits:
         first = definition_hit(index, plan, hits[0].score)
         if first is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 from bot.commands.search import search
 from bot.search import text as tx
 from bot.search.answer import MAX_CHOICES, MAX_SUGGESTIONS, Answer, Result
@@ -49,15 +51,20 @@ def section_result(index: SearchIndex, si: int, score: float, excerpt: str | Non
 
 def respell(index: SearchIndex, query: str) -> str:
     """The query with each word in the spelling the titles use (`defence` -> `defense`)."""
-    post = index.name_index.post
+    terms = index.name_index.sorted_terms
+
+    def in_titles(t: str) -> bool:
+        i = bisect.bisect_left(terms, t)
+        return i < len(terms) and terms[i] == t
+
     out: list[str] = []
     pos = 0
     for raw, start, end in tx.tokens(query):
         out.append(query[pos:start])
         word = raw
-        if tx.term(raw) not in post:
+        if not in_titles(tx.term(raw)):
             for variant in spelling_variants(tx.normalize_word(raw)):
-                if tx.term(variant) in post:
+                if in_titles(tx.term(variant)):
                     word = variant
                     break
         out.append(word)

@@ -118,6 +118,30 @@ def _figure(sentence: str) -> bool:
     return _FIGURE.search(_DATE.sub(" ", sentence)) is not None
 
 
+_COUNT_WORDS = frozenset(_NUMBER_WORDS.split("|"))
+
+
+def counts_concept(sentence: str, concepts: Concepts) -> bool:
+    """Does a number stand right before a query word (`three Summit Meetings`, `860 people`)?
+
+    That sentence answers "how many summit meetings": it counts the thing asked about.
+    """
+    toks = list(tx.tokens(sentence))
+    starts = {t[0] for alts in concepts for t, _ in alts if t}
+    for i, (raw, _, end) in enumerate(toks):
+        if not (raw[0].isdigit() or raw.lower() in _COUNT_WORDS) or tx.is_year(raw):
+            continue
+        prev = end
+        for nxt, start, nend in toks[i + 1 : i + 4]:
+            # only words of the same noun phrase: `600 Japan-related events`, not `2+2" Meeting`
+            if sentence[prev:start] not in (" ", "-"):
+                break
+            if tx.term(nxt) in starts:
+                return True
+            prev = nend
+    return False
+
+
 def sentence_scores(sentences: Sequence[str], concepts: Concepts, intent: str = "") -> list[float]:
     """How well each sentence answers: its concepts (best alternative each) plus the intent.
 
@@ -141,6 +165,8 @@ def sentence_scores(sentences: Sequence[str], concepts: Concepts, intent: str = 
             (intent == "when" and _YEARISH.search(s)) or (intent == "count" and _figure(s))
         ):
             score += max(0.5, bonus)
+            if intent == "count" and counts_concept(s, concepts):
+                score += bonus
         scores.append(score)
     return scores
 
