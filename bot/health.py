@@ -125,18 +125,47 @@ class HealthServer:
             log.info("health server stopped")
 
 
-def gateway_connected(client: Any) -> bool:
-    """READY (or RESUMED) on a socket that is still open; False before login and while a
-    dropped connection is being resumed."""
-    if client.is_closed() or not client.is_ready():
-        return False
-    ws = getattr(client, "ws", None)
-    return bool(ws is not None and getattr(ws, "open", False))
+class GatewayState:
+    """Whether the bot has a live gateway session, from discord.py's own events.
+
+    `is_ready()` stays true through a reconnect and a new socket is open before RESUME is
+    answered, so neither tells whether events flow; READY/RESUMED (up) and the disconnect
+    event (down) do. Every READY or RESUMED after the first counts as a reconnect.
+    """
+
+    def __init__(self, client: Any, metrics: Any = None) -> None:
+        self.client = client
+        self.metrics = metrics
+        self.up = False
+        self.sessions = 0
+        client.add_listener(self._on_up, "on_ready")
+        client.add_listener(self._on_up, "on_resumed")
+        client.add_listener(self._on_down, "on_disconnect")
+
+    async def _on_up(self) -> None:
+        self.sessions += 1
+        if self.sessions > 1 and self.metrics is not None:
+            self.metrics.gateway_reconnect()
+        if not self.up:
+            log.info("gateway connected (session %d)", self.sessions)
+        self.up = True
+
+    async def _on_down(self) -> None:
+        if self.up:
+            log.info("gateway disconnected")
+        self.up = False
+
+    def connected(self) -> bool:
+        client = self.client
+        if not self.up or client.is_closed():
+            return False
+        ws = getattr(client, "ws", None)
+        return bool(ws is not None and getattr(ws, "open", False))
 
 
 def for_bot(client: Any, host: str = "127.0.0.1", port: int = 8080) -> HealthServer:
-    """A HealthServer reading a BriefingBot: its gateway socket, `content_manager` (or
-    `snapshot`) and `metrics`."""
+    """A HealthServer reading a BriefingBot: its gateway session, `content_manager` (or
+    `snapshot`) and `metrics`. Create it before the bot connects (it listens for READY)."""
 
     def loaded() -> bool:
         manager = getattr(client, "content_manager", None)
@@ -152,8 +181,9 @@ def for_bot(client: Any, host: str = "127.0.0.1", port: int = 8080) -> HealthSer
         }
 
     metrics = getattr(client, "metrics", None)
+    gateway = GatewayState(client, metrics)
     return HealthServer(
-        is_connected=lambda: gateway_connected(client),
+        is_connected=gateway.connected,
         content_loaded=loaded,
         metrics=metrics.render if metrics is not None else None,
         details=details,
