@@ -7,15 +7,41 @@ ones and those with the most text, in document order.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any, cast
 
 from bot.limits import AUTOCOMPLETE_CHOICES, AUTOCOMPLETE_NAME, AUTOCOMPLETE_VALUE, clip
 from bot.search.index import SearchIndex
 from bot.search.lookup import best_names
-from bot.search.names import make_name
+from bot.search.names import Name, make_name
 
 MIN_SCORE = 0.5
+# Autocomplete fires on every keystroke of every user typing the same few titles: answers are
+# cached per index and prefix (an index never changes; a reload builds a new one).
+CACHE_LIMIT = 4096
+_caches: weakref.WeakKeyDictionary[SearchIndex, dict[tuple[str, str, int], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+_lock = threading.Lock()
+
+
+def _cache(index: SearchIndex) -> dict[tuple[str, str, int], Any]:
+    with _lock:
+        cache = _caches.get(index)
+        if cache is None:
+            cache = _caches[index] = {}
+        return cache
+
+
+def _remember(cache: dict[tuple[str, str, int], Any], key: tuple[str, str, int], value: Any) -> Any:
+    with _lock:
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        cache[key] = value
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +65,15 @@ def section_choices(
 ) -> tuple[Choice, ...]:
     limit = min(limit, AUTOCOMPLETE_CHOICES)
     prefix = " ".join(prefix.split())[:200]
+    cache = _cache(index)
+    key = ("section", prefix, limit)
+    hit = cache.get(key)
+    if hit is not None:
+        return cast(tuple[Choice, ...], hit)
+    return cast(tuple[Choice, ...], _remember(cache, key, _section_choices(index, prefix, limit)))
+
+
+def _section_choices(index: SearchIndex, prefix: str, limit: int) -> tuple[Choice, ...]:
     if not prefix:
         ranked = sorted(
             range(len(index.sections)),
@@ -75,13 +110,28 @@ def topic_choices(
     index: SearchIndex, prefix: str, limit: int = AUTOCOMPLETE_CHOICES
 ) -> tuple[Choice, ...]:
     limit = min(limit, AUTOCOMPLETE_CHOICES)
-    topics = [t for t, _ in fact_topics(index)]
     prefix = " ".join(prefix.split())[:200]
+    cache = _cache(index)
+    key = ("topic", prefix, limit)
+    hit = cache.get(key)
+    if hit is not None:
+        return cast(tuple[Choice, ...], hit)
+    topics, names = _topics(index)
     if not prefix:
         picked = topics[:limit]
     else:
-        names = [(make_name(t),) for t in topics]
         picked = [
             topics[i] for s, i in best_names(index, prefix, names, prefix=True) if s >= MIN_SCORE
         ][:limit]
-    return tuple(Choice(clip(t, AUTOCOMPLETE_NAME), clip(t, AUTOCOMPLETE_VALUE)) for t in picked)
+    out = tuple(Choice(clip(t, AUTOCOMPLETE_NAME), clip(t, AUTOCOMPLETE_VALUE)) for t in picked)
+    return cast(tuple[Choice, ...], _remember(cache, key, out))
+
+
+def _topics(index: SearchIndex) -> tuple[list[str], list[tuple[Name]]]:
+    """Fact topics and their names, computed once per index."""
+    cache = _cache(index)
+    found = cache.get(("topics", "", 0))
+    if found is None:
+        topics = [t for t, _ in fact_topics(index)]
+        found = _remember(cache, ("topics", "", 0), (topics, [(make_name(t),) for t in topics]))
+    return cast(tuple[list[str], list[tuple[Name]]], found)

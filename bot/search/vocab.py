@@ -30,13 +30,22 @@ class Vocabulary:
     """Surface words of the index with their document frequency, bucketed by length."""
 
     def __init__(self, words: Mapping[str, int]) -> None:
-        self._df = dict(words)
-        buckets: dict[int, list[str]] = {}
-        for word in sorted(self._df):
+        self._df = words if isinstance(words, dict) else dict(words)
+        # Buckets by (length, first letter): a candidate with another first letter pays one
+        # edit of penalty, so for one-edit words it can never win and need not be scanned.
+        buckets: dict[tuple[int, str], list[str]] = {}
+        # Words of 8+ letters by their tail (all but the first letter), for the two-edit case.
+        tails: dict[str, list[str]] = {}
+        for word in self._df:
             if word[0].isdigit() or len(word) < 3:
                 continue
-            buckets.setdefault(len(word), []).append(word)
+            buckets.setdefault((len(word), word[0]), []).append(word)
+            if len(word) >= 8:
+                tails.setdefault(word[1:], []).append(word)
+        for bucket in buckets.values():
+            bucket.sort()  # alphabetical, as extract() breaks ties by position
         self._buckets = buckets
+        self._tails = tails
         self._cache: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
@@ -72,18 +81,28 @@ class Vocabulary:
                     best = swapped
             return best
         edits = max_edits(word)
+        # (distance + penalty, -frequency, word); the first letter is rarely the mistyped one,
+        # and the penalty keeps `vaccine` from turning into an unrelated word one edit away.
         found: list[tuple[int, int, str]] = []
         for length in range(len(word) - edits, len(word) + edits + 1):
-            bucket = self._buckets.get(length)
+            bucket = self._buckets.get((length, word[0]))
             if not bucket:
                 continue
             for cand, dist, _ in process.extract(
                 word, bucket, scorer=OSA.distance, score_cutoff=edits, limit=8
             ):
-                # The first letter is rarely the mistyped one; it also keeps `vaccine`
-                # from turning into an unrelated word that happens to be one edit away.
-                penalty = 0 if cand[0] == word[0] else 1
-                found.append((int(dist) + penalty, -self._df[cand], cand))
+                found.append((int(dist), -self._df[cand], cand))
+        if edits >= 2:
+            # Another first letter costs the penalty, so only one real edit is left, and it must
+            # touch the first letter: replace, drop or add it, or swap the first two.
+            other = {word[1:], word[1] + word[0] + word[2:]}
+            other.update(self._tails.get(word[1:], ()))  # first letter replaced
+            other.update(self._tails.get(word, ()))  # a letter added in front
+            for cand in other:
+                if cand in self._df and len(cand) >= 3 and cand[0] != word[0] and cand[0].isalpha():
+                    dist = int(OSA.distance(word, cand))
+                    if dist + 1 <= edits:
+                        found.append((dist + 1, -self._df[cand], cand))
         found = [f for f in found if f[0] <= edits]
         if not found:
             return None
