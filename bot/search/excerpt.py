@@ -31,10 +31,12 @@ _NUMBER_WORDS = (
     "hundred|hundreds|thousand|thousands|million|millions|billion|trillion|dozen|dozens"
 )
 # A figure: a number with a decimal or thousands separator, a percentage, an amount with a
-# unit, a number word, or any number of two or more digits once dates are taken out.
+# unit, a large number word, a number before a lower-case noun, or any number of two or more
+# digits once dates are taken out. "the two leaders" is not a figure.
 _FIGURE = re.compile(
     rf"\d+(?:[.,]\d+)+|\d+\s*(?:%|percent)|\b\d+\s+(?:{_NUMBER_WORDS}|people|persons)\b"
-    rf"|\b(?:{_NUMBER_WORDS})\b|\b\d{{2,}}\b|\b\d+\s+(?-i:[a-z]{{3,}})",
+    r"|\b(?:hundreds?|thousands?|millions?|billions?|trillions?)\b"
+    r"|\b\d{2,}\b|\b\d+\s+(?-i:[a-z]{3,})",
     re.IGNORECASE,
 )
 _DATE = re.compile(
