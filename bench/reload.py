@@ -103,11 +103,13 @@ async def bench_folder(
     times: list[float] = []
     worst: list[float] = []
     for i in range(rounds):
-        report, elapsed, meter = await measure(
-            lambda i=i: manager.reload(f"bench {i}"),  # type: ignore[misc]
-            trace_ms,
-            trace_file,
-        )
+
+        async def reload_and_free(i: int = i) -> Any:
+            report = await manager.reload(f"bench {i}")
+            await manager.settle()  # freeing the previous version counts too
+            return report
+
+        report, elapsed, meter = await measure(reload_and_free, trace_ms, trace_file)
         if not report.ok:
             raise SystemExit(f"{name}: reload failed: {report.errors[:3]}")
         times.append(elapsed)

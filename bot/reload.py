@@ -432,6 +432,12 @@ class ContentManager:
             self._track(asyncio.get_running_loop().create_task(self._release(box)))
         return report
 
+    async def settle(self, timeout: float = 60.0) -> None:
+        """Wait for background work after a swap (freeing the previous version)."""
+        pending = [t for t in self._tasks if t is not asyncio.current_task()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+
     async def _release(self, box: list[Any]) -> None:
         try:
             await asyncio.to_thread(release_gradually, box)
