@@ -170,8 +170,12 @@ def word_and_term(raw: str) -> tuple[str, str]:
     return word, stem.__wrapped__(MONTH_FORMS.get(word, word))
 
 
+@lru_cache(maxsize=65_536)
 def term(raw: str) -> str:
-    """The index term of one raw token (the same for documents and queries)."""
+    """The index term of one raw token (the same for documents and queries).
+
+    Cached: excerpts and name matching re-tokenise the same passages and titles per query.
+    """
     word = normalize_word(raw)
     if not word:
         return ""
@@ -189,12 +193,19 @@ def tokens(text: str) -> Iterator[tuple[str, int, int]]:
 
 def terms(text: str) -> list[str]:
     """Index terms of `text`, stop words included (callers decide what to skip)."""
-    out = []
-    for raw in _TOKEN.findall(text):
-        t = term(raw)
-        if t:
-            out.append(t)
-    return out
+    if len(text) <= _TERMS_CACHE_TEXT:
+        return list(_cached_terms(text))
+    return [t for t in map(term, _TOKEN.findall(text)) if t]
+
+
+# Excerpts score the same sentences of the same passages query after query: cache the terms
+# of short texts (bounded: at most 8,192 texts of up to 1,000 characters).
+_TERMS_CACHE_TEXT = 1000
+
+
+@lru_cache(maxsize=8192)
+def _cached_terms(text: str) -> tuple[str, ...]:
+    return tuple(t for t in map(term, _TOKEN.findall(text)) if t)
 
 
 def compounds(text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
