@@ -197,10 +197,12 @@ def release_gradually(box: list[Any]) -> int:
         if _walkable(item):
             queue.extend(r for r in gc.get_referents(item) if not isinstance(r, type))
     queue.clear()
-    seen.clear()
-    for i in range(len(order)):
+    while seen:  # clearing a set of a million ints at once is itself a long C call
+        seen.pop()
+    count = len(order)
+    for i in range(count):
         order[i] = None
-    return len(order)
+    return count
 
 
 class ContentManager:
