@@ -188,7 +188,13 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
                 if vt in ids and vt != t:
                     alts.setdefault(ids[vt], W_SPELLING)
             # A word the synonym table knows is a real word, not a typo of another one.
-            known_word = (t,) in index.phrases or bool(alts) or surface is not None
+            known_word = (
+                (t,) in index.phrases
+                or bool(alts)
+                or surface is not None
+                or word in GENERIC_WORDS
+                or word in PHRASING_WORDS
+            )
             if t not in ids and not known_word and not tx.is_number(t) and word not in index.vocab:
                 fix = index.vocab.repair(word)
                 if fix is not None:

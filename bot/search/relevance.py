@@ -76,7 +76,9 @@ def is_relevant(
     if not content:
         content = list(plan.content_concepts)
     hit = {id(c) for c in content if _matches(index, c, terms, si)}
-    if len(hit) < required_matches(len(content)):
+    # A boilerplate or phrasing word may help a section but never counts against it.
+    soft_misses = sum(1 for c in content if id(c) not in hit and (c.generic or c.phrasing))
+    if len(hit) < required_matches(len(content) - soft_misses):
         return False
     topic = topic if topic is not None else topic_concepts(index, plan)
     if sum(1 for c in topic if id(c) in hit or _matches(index, c, terms, si)) < required_topic(

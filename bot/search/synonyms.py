@@ -112,6 +112,33 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ruble", "rouble"),
     ("value", "amount", "volume", "total"),
     ("percent", "percentage"),
+    # Countries and the adjectives users type for them.
+    ("france", "french"),
+    ("germany", "german"),
+    ("italy", "italian"),
+    ("spain", "spanish"),
+    ("india", "indian"),
+    ("korea", "korean"),
+    ("mongolia", "mongolian"),
+    ("ukraine", "ukrainian"),
+    ("georgia", "georgian"),
+    ("armenia", "armenian"),
+    ("azerbaijan", "azerbaijani"),
+    ("kazakhstan", "kazakh"),
+    ("uzbekistan", "uzbek"),
+    ("kyrgyzstan", "kyrgyz"),
+    ("tajikistan", "tajik"),
+    ("turkmenistan", "turkmen"),
+    ("mexico", "mexican"),
+    ("brazil", "brazilian"),
+    ("argentina", "argentine", "argentinian"),
+    ("canada", "canadian"),
+    ("australia", "australian"),
+    ("poland", "polish"),
+    ("netherlands", "dutch"),
+    ("turkey", "turkish"),
+    ("iran", "iranian"),
+    ("syria", "syrian"),
 )
 
 # Japanese-government abbreviations that appear without a spelled-out form.
@@ -226,7 +253,12 @@ PHRASING_WORDS: frozenset[str] = word_set(
     figures total percent percentage exactly approximately roughly overall general generally
     involved involve involving regarding related concerning current stand stands define
     definition called call name named latest progress outcome result results effect effects
-    impact reason reasons purpose goal goals aim aims plus
+    impact reason reasons purpose goal goals aim aims plus belong belongs belonged include
+    includes included consist consists contain contains join joins joined part parts
+    participate participated deal dealt handle handled respond responded response doing done
+    going get getting got give given giving show shown showing look looking find found
+    possible currently ongoing still yet already ever often much many more most less least
+    happening situation case cases matter matters point points fact facts example examples
     """
 )
 

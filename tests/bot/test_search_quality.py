@@ -105,6 +105,10 @@ def test_absent_topic_answers_none_despite_boilerplate_matches(query):
         ("japan france relations", "western-europe/france"),
         ("g4 reform", "western-europe/germany"),  # glued letters and digits match as such
         ("mercosur combined gdp size", "/common-market-of-the-south-mercosur"),
+        ("which countries belong to caricom", "/caribbean-community-caricom"),  # no `countries`
+        ("what does AWACS stand for", "/russian-diplomacy"),  # `stand` is no typo of `stance`
+        ("french military parade", "western-europe/france"),  # adjective for the country
+        ("g7 summit", "/unity-of-the-eu"),
     ],
 )
 def test_phrasing_and_boilerplate_do_not_hide_a_real_answer(query, section):
