@@ -123,12 +123,32 @@ class SearchIndex:
         title_off = array("q", [0])
         title_tids = array("i")
         title_w = array("d")
+        names: list[tuple[Name, ...]] = []
         intern = sys.intern
+
+        id_terms: list[str] = []
+        # Phrase -> its term ids, once every word of it has an id; until then the phrase waits
+        # under a word it lacks, and is resolved when that word first gets an id.
+        phrase_ids: dict[tuple[str, ...], tuple[int, ...]] = {}
+        waiting: dict[str, list[tuple[str, ...]]] = {}
+
+        def resolve(ph: tuple[str, ...]) -> None:
+            for c in ph:
+                if c not in term_ids:
+                    waiting.setdefault(c, []).append(ph)
+                    return
+            phrase_ids[ph] = tuple(term_ids[c] for c in ph)
 
         def tid(t: str) -> int:
             i = term_ids.get(t)
             if i is None:
-                i = term_ids[intern(t)] = len(term_ids)
+                t = intern(t)
+                i = term_ids[t] = len(id_terms)
+                id_terms.append(t)
+                pending = waiting.pop(t, None)
+                if pending:
+                    for ph in pending:
+                        resolve(ph)
             return i
 
         texts_for_abbrev = (
@@ -141,13 +161,13 @@ class SearchIndex:
         starts: dict[str, list[tuple[str, ...]]] = {}
         for ph in {p for k, v in self.phrases.items() for p in (k, *v) if len(p) > 1}:
             starts.setdefault(ph[0], []).append(ph)
+            resolve(ph)
         starts_by_id: dict[int, list[tuple[str, ...]]] = {}
         findall = tx._TOKEN.findall
         word_and_term = tx.word_and_term
 
         raw_word: dict[str, str] = {}  # raw token -> surface word (this build only)
         raw_tid: dict[str, int] = {}  # raw token -> term id, -1 for stop words
-        phrase_ids: dict[tuple[str, ...], tuple[int, ...]] = {}
 
         def learn(r: str) -> None:
             w, t = word_and_term(r)
@@ -179,10 +199,7 @@ class SearchIndex:
                     for ph in cands:
                         ids = phrase_ids.get(ph)
                         if ids is None:
-                            ids = tuple(term_ids.get(c, -2) for c in ph)
-                            if -2 in ids:
-                                continue  # a word of the phrase was never seen yet
-                            phrase_ids[ph] = ids
+                            continue  # a word of the phrase was never seen yet
                         m = len(ids)
                         if k + m <= n and ts[k + 1] == ids[1] and tuple(ts[k : k + m]) == ids:
                             extra.append(tid(phrase_term(ph)))
@@ -228,12 +245,20 @@ class SearchIndex:
                 fields += [(t.replace("-", " "), 0.6) for t in section.tags]
                 weights: dict[int, float] = {}
                 for field_text, w in fields:
-                    for t in _phrase(field_text):
-                        i = tid(t)
-                        weights[i] = max(weights.get(i, 0.0), w)
-                        surface.setdefault(intern(t), 0)
-                    for raw in findall(field_text):
-                        surface.setdefault(intern(tx.normalize_word(raw)), 0)
+                    for r in findall(field_text):
+                        if r not in raw_tid:
+                            learn(r)
+                        surface.setdefault(raw_word[r], 0)
+                        i = raw_tid[r]
+                        if i >= 0:
+                            weights[i] = max(weights.get(i, 0.0), w)
+                            surface.setdefault(id_terms[i], 0)
+                names.append(
+                    tuple(
+                        make_name(n, [id_terms[i] for r in findall(n) if (i := raw_tid[r]) >= 0])
+                        for n in (section.title, *section.aliases)
+                    )
+                )
                 for i in sorted(weights):
                     title_tids.append(i)
                     title_w.append(weights[i])
@@ -281,7 +306,7 @@ class SearchIndex:
 
         self.sections: tuple[SectionEntry, ...] = tuple(entries)
         self.term_ids = term_ids
-        self.terms: list[str] = list(term_ids)  # ids are assigned in insertion order
+        self.terms: list[str] = id_terms
         self.df: array[int] = array("q", df.tobytes())
         self.idf: array[float] = array("d", idf.tobytes())
         self.n_units = n_units
@@ -298,9 +323,7 @@ class SearchIndex:
         self.vocab = Vocabulary(surface)
         self._long_terms = chunked_sorted(t for t in term_ids if len(t) >= 5 and not t[0].isdigit())
         self._section_index = {e.key: i for i, e in enumerate(entries)}
-        self.section_names: tuple[tuple[Name, ...], ...] = tuple(
-            tuple(make_name(n) for n in (e.section.title, *e.section.aliases)) for e in entries
-        )
+        self.section_names: tuple[tuple[Name, ...], ...] = tuple(names)
         from bot.search.lookup import NameIndex
 
         self.name_index = NameIndex(self.section_names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.search import text as tx
@@ -21,6 +22,9 @@ def norm_string(text: str) -> str:
     return _NON_ALNUM.sub(" ", tx.fold(text)).strip()
 
 
-def make_name(text: str) -> Name:
-    ts = frozenset(t for t in tx.terms(text) if t not in tx.STOP_TERMS)
+def make_name(text: str, terms: Iterable[str] | None = None) -> Name:
+    """`terms`: the content terms of `text` when the caller has them (the index builder)."""
+    if terms is None:
+        terms = (t for t in tx.terms(text) if t not in tx.STOP_TERMS)
+    ts = frozenset(terms)
     return Name(text, norm_string(text), ts)

@@ -83,3 +83,18 @@ def test_chunked_sorted_equals_sorted(monkeypatch):
     monkeypatch.setattr(ix, "SORT_CHUNK", 3)
     words = ["pear", "apple", "fig", "kiwi", "apple", "date", "banana", "cherry"]
     assert ix.chunked_sorted(words) == sorted(words)
+
+
+def test_rank_dict_and_numpy_paths_agree(monkeypatch):
+    from bot.search import rank as rk
+    from bot.search.query import plan_query
+
+    index = seed_index()
+    for q in ("lng sakhalin", "northern territories visa free", "economic cooperation plan"):
+        plan = plan_query(index, q)
+        monkeypatch.setattr(rk, "SMALL_READS", 10**9)
+        small = rk.rank(index, plan)
+        monkeypatch.setattr(rk, "SMALL_READS", -1)
+        dense = rk.rank(index, plan)
+        assert [(h.section, h.unit) for h in small] == [(h.section, h.unit) for h in dense]
+        assert [round(h.score, 9) for h in small] == [round(h.score, 9) for h in dense]
