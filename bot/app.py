@@ -7,12 +7,10 @@ its text-command prefix can never match. Every mention is disabled by default
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import logging
 import secrets
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -25,6 +23,10 @@ from discord.http import Route
 from bot import logging_setup
 from bot.config import DEFAULT_GATEWAY_URL, Config
 from bot.errors import UserFacingError
+from bot.health import for_bot
+from bot.metrics import BotMetrics
+from bot.model import Snapshot
+from bot.reload import ContentManager
 
 log = logging.getLogger(__name__)
 
@@ -192,13 +194,33 @@ class BriefingBot(commands.Bot):
             DEFAULT_EXTENSIONS if extensions is None else extensions
         )
         self.auto_sync = auto_sync
-        self.snapshot: Any = None  # bot.model.Snapshot once loaded
-        self.search_index: Any = None  # bot.search.index.SearchIndex once built
+        self.metrics = BotMetrics()
+        # The one owner of the served content: snapshot and index are replaced together.
+        self.content_manager = ContentManager(
+            config.content_path,
+            metrics=self.metrics,
+            watch=config.content.watch,
+            watch_debounce_ms=config.content.watch_debounce_ms,
+        )
+        # Created before connecting: it listens for READY/RESUMED/disconnect events.
+        self.health = for_bot(self, config.health.host, config.health.port)
         self.content_errors: tuple[Any, ...] = ()
         self.sync_results: list[Any] = []
         self.loaded_extensions: list[str] = []
         if config.discord.gateway_url.rstrip("/") != DEFAULT_GATEWAY_URL:
             _route_gateway(self.http, config.discord.gateway_url)
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The content being served (None until loaded); read it anew for every answer."""
+        loaded = self.content_manager.loaded
+        return loaded.snapshot if loaded is not None else None
+
+    @property
+    def search_index(self) -> Any:
+        """The index of `snapshot`, swapped with it in one assignment on reload."""
+        loaded = self.content_manager.loaded
+        return loaded.index if loaded is not None else None
 
     async def login(self, token: str) -> None:
         logging_setup.add_secrets([token])
@@ -206,7 +228,10 @@ class BriefingBot(commands.Bot):
         await super().login(token)
 
     async def setup_hook(self) -> None:
+        if self.config.health.enabled:
+            await self.health.start()
         await self.load_content()
+        await self.content_manager.start()  # SIGHUP and, with content.watch, the watcher
         for name in self.extension_names:
             module = f"cogs.{name}"
             if importlib.util.find_spec(module) is None:
@@ -224,43 +249,17 @@ class BriefingBot(commands.Bot):
                 guild_ids=list(self.config.discord.dev_guild_ids) or None,
             )
 
-    async def load_content(self, path: Path | None = None) -> bool:
-        """Load the content snapshot and search index (in a worker thread); True when ok.
+    async def load_content(self) -> bool:
+        """Load the content and its search index in a worker thread; True when served.
 
-        On errors the previous snapshot stays (none at start): the bot still answers /help
-        and says the content is unavailable rather than not starting at all.
+        On errors the bot still starts without content: it answers /help and says the
+        content is unavailable (and /healthz says why) rather than not starting at all.
         """
-        root = path or self.config.content_path
-        try:
-            from bot.content import load_content
-        except ImportError:  # pragma: no cover - the loader ships with the package
-            log.warning("Content loader not available; running without content")
-            return False
-        result = await asyncio.to_thread(load_content, root)
-        for warning in result.warnings:
-            log.warning("Content: %s", warning)
-        if not result.ok:
-            self.content_errors = tuple(result.errors)
-            for problem in result.errors:
-                log.error("Content: %s", problem)
-            log.error("Content in %s has %d errors; not loaded", root, len(result.errors))
-            return False
-        snapshot = result.snapshot
-        assert snapshot is not None  # ok means a snapshot
-        self.snapshot = snapshot
-        self.content_errors = ()
-        try:
-            from bot.search.index import build_index
-        except ImportError:  # pragma: no cover
-            log.warning("Search index module not available; /search disabled")
-        else:
-            self.search_index = await asyncio.to_thread(build_index, snapshot)
-        docs = getattr(self.snapshot, "documents", ())
-        log.info(
-            "Content loaded from %s: %d documents, %d sections in %.2fs",
-            root,
-            len(docs),
-            sum(len(d.sections) for d in docs),
-            result.elapsed_s,
-        )
-        return True
+        report = await self.content_manager.reload("start")
+        self.content_errors = tuple(report.errors)
+        return report.ok
+
+    async def close(self) -> None:
+        await self.content_manager.stop()
+        await super().close()
+        await self.health.stop()

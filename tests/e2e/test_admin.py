@@ -127,12 +127,13 @@ async def test_good_change_gives_its_diff_and_is_served(
 async def test_non_operators_are_refused(admin_bot: RunningBot, emulator: Emulator) -> None:
     mod = emulator.state.add_member(emulator.guild, "moderator")
     before = manager_of(admin_bot).loaded
+    report_before = manager_of(admin_bot).last_report
     for sub in ("reload", "sync"):
         reply = await admin(admin_bot, sub, member=mod, permissions=MANAGE_GUILD | VIEW_AND_USE)
         assert "operators" in reply.get("content", ""), reply
         assert_quiet(reply)
     assert manager_of(admin_bot).loaded is before
-    assert manager_of(admin_bot).last_report is None
+    assert manager_of(admin_bot).last_report is report_before
     # Manage Server is enough for status, nothing less is.
     status = await admin(admin_bot, "status", member=mod, permissions=MANAGE_GUILD | VIEW_AND_USE)
     assert "Briefing Bot status" in embed_text(status)
@@ -176,9 +177,10 @@ async def test_sighup_reloads(admin_bot: RunningBot, tmp_path: Path) -> None:
     path = tmp_path / "content" / DOC / "sections" / ECONOMY
     path.write_text(path.read_text("utf-8") + "\nSignalled words arrive.\n", encoding="utf-8")
     manager = manager_of(admin_bot)
+    report_before = manager.last_report
     os.kill(os.getpid(), signal.SIGHUP)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and manager.last_report is None:
+    while time.monotonic() < deadline and manager.last_report is report_before:
         await asyncio.sleep(0.05)
     assert manager.last_report is not None and manager.last_report.trigger == "SIGHUP"
     assert "Signalled words arrive." in await section_text(admin_bot)
