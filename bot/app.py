@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import secrets
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -128,13 +129,38 @@ def explain(error: app_commands.AppCommandError) -> str | None:
     return None
 
 
+_STARTED = "briefing_bot_started"  # key in interaction.extras: monotonic start time
+
+
+def _command_name(interaction: discord.Interaction) -> str:
+    command = interaction.command
+    if command is not None:
+        return command.qualified_name
+    data: Any = interaction.data or {}
+    return str(data.get("name") or "unknown")
+
+
+def _elapsed(interaction: discord.Interaction) -> float | None:
+    started = interaction.extras.get(_STARTED)
+    return time.monotonic() - started if started is not None else None
+
+
 class BriefingTree(app_commands.CommandTree["BriefingBot"]):
-    """The command tree with the one error path every command shares."""
+    """The command tree with the one error path every command shares, and its metrics."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        interaction.extras[_STARTED] = time.monotonic()
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         message = explain(error)
+        self.client.metrics.interaction(
+            _command_name(interaction),
+            "error" if message is None else "refused",
+            _elapsed(interaction),
+        )
         if message is None:
             error_id = secrets.token_hex(4)
             original = getattr(error, "original", error)
@@ -258,6 +284,16 @@ class BriefingBot(commands.Bot):
         report = await self.content_manager.reload("start")
         self.content_errors = tuple(report.errors)
         return report.ok
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: Any
+    ) -> None:
+        self.metrics.interaction(command.qualified_name, "ok", _elapsed(interaction))
+
+    def briefing_metrics(self, event: str) -> None:
+        """Called by the briefing dispatcher for every delivery: sent, failed or skipped."""
+        if event in ("sent", "failed", "skipped"):
+            self.metrics.briefing(event)
 
     async def close(self) -> None:
         await self.content_manager.stop()
