@@ -118,7 +118,7 @@ class SearchIndex:
         flat_tf = array("i")  # ... and their counts
         unit_len = array("i")
         term_ids: dict[str, int] = {}
-        surface: dict[str, int] = {}
+        surface: Counter[str] = Counter()  # word -> units it occurs in
         compounds: dict[str, tuple[str, ...]] = {}
         title_off = array("q", [0])
         title_tids = array("i")
@@ -166,6 +166,7 @@ class SearchIndex:
         findall = tx._TOKEN.findall
         word_and_term = tx.word_and_term
 
+        seen_chunks: set[str] = set()  # hyphenated chunks already looked at (this build only)
         raw_word: dict[str, str] = {}  # raw token -> surface word (this build only)
         raw_tid: dict[str, int] = {}  # raw token -> term id, -1 for stop words
 
@@ -181,28 +182,37 @@ class SearchIndex:
 
         def add_unit(si: int, kind: int, pos: int, body: str) -> None:
             raws = findall(body)
-            uniq = set(raws)
-            for r in uniq.difference(raw_tid):
-                learn(r)
+            uniq = dict.fromkeys(raws)  # first-seen order, so term ids do not depend on hashing
+            for r in uniq:
+                if r not in raw_tid:
+                    learn(r)
             # map/filter run in C: this loop sees every token of the corpus.
             ts = list(filter((-1).__ne__, map(raw_tid.__getitem__, raws)))
-            for w in set(map(raw_word.__getitem__, uniq)):
-                if w:
-                    surface[w] = surface.get(w, 0) + 1
+            words = set(map(raw_word.__getitem__, uniq))
+            words.discard("")
+            surface.update(words)
             extra: list[int] = []
-            if not starts_by_id.keys().isdisjoint(ts):
+            present = starts_by_id.keys() & ts
+            if present:
+                # Find the phrase starters with list.index (C) instead of visiting every token.
+                found: list[tuple[int, str]] = []
                 n = len(ts)
-                for k, first in enumerate(ts):
-                    cands = starts_by_id.get(first)
-                    if not cands:
-                        continue
-                    for ph in cands:
-                        ids = phrase_ids.get(ph)
-                        if ids is None:
-                            continue  # a word of the phrase was never seen yet
-                        m = len(ids)
-                        if k + m <= n and ts[k + 1] == ids[1] and tuple(ts[k : k + m]) == ids:
-                            extra.append(tid(phrase_term(ph)))
+                for first in present:
+                    k = ts.index(first)
+                    while True:
+                        for ph in starts_by_id[first]:
+                            ids = phrase_ids.get(ph)
+                            if ids is None:
+                                continue  # a word of the phrase was never seen yet
+                            m = len(ids)
+                            if k + m <= n and ts[k + 1] == ids[1] and tuple(ts[k : k + m]) == ids:
+                                found.append((k, phrase_term(ph)))
+                        try:
+                            k = ts.index(first, k + 1)
+                        except ValueError:
+                            break
+                found.sort()
+                extra = [tid(t) for _, t in found]
             ts.extend(extra)
             if kind == CAPTION:
                 ts.extend(tid(t) for t in CAPTION_TERMS)
@@ -216,8 +226,12 @@ class SearchIndex:
             unit_off.append(len(flat_terms))
             unit_len.append(len(ts))
             if "-" in body:
-                for joined, parts in tx.compounds(body):
-                    compounds.setdefault(joined, parts)
+                # The same hyphenated words recur all over a corpus: look at each chunk once.
+                for chunk in body.split():
+                    if "-" in chunk and chunk not in seen_chunks:
+                        seen_chunks.add(chunk)
+                        for joined, parts in tx.compounds(chunk):
+                            compounds.setdefault(joined, parts)
 
         for doc in snapshot.documents:
             for section in doc.sections:
@@ -265,6 +279,7 @@ class SearchIndex:
                 title_off.append(len(title_tids))
         raw_word.clear()
         raw_tid.clear()
+        seen_chunks.clear()
 
         n_units = len(unit_section)
         n_terms = len(term_ids)
