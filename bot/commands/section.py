@@ -73,18 +73,34 @@ def respell(index: SearchIndex, query: str) -> str:
     return "".join(out)
 
 
-def deepest(index: SearchIndex, close: list[tuple[float, int]]) -> list[tuple[float, int]]:
-    """Equally good title matches without the ancestors of other candidates.
+def _content_terms(text: str) -> set[str]:
+    return {t for t in tx.terms(text.replace("+", " plus ")) if t not in tx.STOP_TERMS}
 
-    "central asia + japan" matches both "Japan's Relations with Central Asia and Caucasus"
-    and its subsection "The Central Asia plus Japan Dialogue"; the narrower one is meant.
+
+def most_specific(
+    index: SearchIndex, close: list[tuple[float, int]], query: str
+) -> list[tuple[float, int]]:
+    """Of equally good title matches, those whose titles say least beyond the query.
+
+    "central asia + japan" matches "Japan's Relations with Central Asia and Caucasus" and its
+    subsection "The Central Asia plus Japan Dialogue": the subsection adds fewer words, so it
+    is meant. "japan-russia" matches "Japan-Russia Relations" and two longer subsection
+    titles: the shortest is meant. The preference only decides when the query covers most of
+    the winner's words; a lone generic word ("exchanges") leaves every candidate a choice.
     """
-    keys = [index.sections[i].key for _, i in close]
-    return [
-        (s, i)
-        for (s, i), key in zip(close, keys, strict=True)
-        if not any(other.startswith(key + "/") for other in keys)
-    ]
+    wanted = _content_terms(query)
+    if not wanted or len(close) < 2:
+        return close
+    extra: list[int] = []
+    covered: list[float] = []
+    for _, i in close:
+        title = _content_terms(index.sections[i].section.title)
+        extra.append(len(title - wanted))
+        covered.append(len(title & wanted) / max(1, len(title)))
+    fewest = min(extra)
+    keep = [c for c, e in zip(close, extra, strict=True) if e == fewest]
+    decisive = all(cov >= 0.5 for cov, e in zip(covered, extra, strict=True) if e == fewest)
+    return keep if decisive else close
 
 
 def find_section(index: SearchIndex, query: str) -> Answer:
@@ -100,7 +116,7 @@ def find_section(index: SearchIndex, query: str) -> Answer:
     if best >= STRONG:
         close = [(s, i) for s, i in ranked if s >= best - CLOSE][:MAX_CHOICES]
         exact = [(s, i) for s, i in close if s == EXACT]
-        close = exact or deepest(index, close)
+        close = exact or most_specific(index, close, q)
         results = tuple(section_result(index, i, s) for s, i in close)
         return Answer(q, "section", "ok" if len(results) == 1 else "choices", results)
     found = search(index, q)

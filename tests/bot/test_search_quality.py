@@ -159,3 +159,16 @@ def test_aliases_in_content_carry_domain_knowledge():
     assert "military forces" in excerpt
     section = find_section(index, "kuril islands")
     assert section.status == "ok" and section.results[0].key.endswith(nt)
+
+
+def test_section_prefers_the_title_that_says_least_beyond_the_query() -> None:
+    index = seed_index()
+    parent = find_section(index, "Japan-Russia")
+    assert parent.status == "ok"
+    assert parent.results[0].section_id == "russia/japan-russia-relations"
+    generic = find_section(index, "exchanges")
+    assert generic.status == "choices"
+    assert {r.title for r in generic.results} >= {
+        "Human and Cultural Exchanges",
+        "Security, Defense Exchanges and Maritime Security",
+    }
