@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import io
 import json
 import logging
@@ -32,6 +33,7 @@ import signal
 import sys
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,26 @@ class Remote:
     token: str
     control: str
     pid: int
+
+
+class GCTimer:
+    """Time spent in the cyclic garbage collector (all of it is the bot's, on its thread)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.full = 0
+        self._t0 = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.total += time.perf_counter() - self._t0
+            self.full += info["generation"] == 2
+
+
+GC = GCTimer()
 
 
 @dataclass(frozen=True)
@@ -115,10 +137,52 @@ def build_content(root: Path) -> Path:
     return root
 
 
+def use_json_library(name: str) -> str:
+    """Make discord.py encode/decode JSON with `name` (it picks orjson when importable)."""
+    import discord.utils as du
+
+    if name == "stdlib":
+        du._from_json = json.loads  # type: ignore[assignment]
+        du._to_json = lambda obj: json.dumps(obj, separators=(",", ":"), ensure_ascii=True)
+    elif name == "orjson":
+        import orjson
+
+        du._from_json = orjson.loads  # type: ignore[assignment]
+        du._to_json = lambda obj: orjson.dumps(obj).decode("utf-8")
+    return "orjson" if du._from_json.__module__ == "orjson" else "stdlib"
+
+
+class _ZlibContext:
+    """discord.py's zlib-stream context, which it only defines when zstd is not importable."""
+
+    COMPRESSION_TYPE = "zlib-stream"
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.context = zlib.decompressobj()
+
+    def decompress(self, data: bytes, /) -> str | None:
+        self.buffer.extend(data)
+        if len(data) < 4 or data[-4:] != b"\x00\x00\xff\xff":
+            return None
+        msg = self.context.decompress(self.buffer)
+        self.buffer = bytearray()
+        return msg.decode("utf-8")
+
+
+def use_compression(name: str) -> str:
+    """Ask the gateway for `name` (discord.py picks zstd-stream when zstandard is importable)."""
+    import discord.utils as du
+
+    if name == "zlib":
+        du._ActiveDecompressionContext = _ZlibContext  # type: ignore[assignment,misc]
+    return str(du._ActiveDecompressionContext.COMPRESSION_TYPE)
+
+
 # -- the emulator process --------------------------------------------------------------------
 
 
-async def start_emulator(log_path: Path) -> tuple[asyncio.subprocess.Process, Remote]:
+async def start_emulator(log_path: Path, loop: str) -> tuple[asyncio.subprocess.Process, Remote]:
     with log_path.open("wb") as err:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -130,6 +194,8 @@ async def start_emulator(log_path: Path) -> tuple[asyncio.subprocess.Process, Re
             "--exit-on-eof",
             "--max-seconds",
             "900",
+            "--loop",
+            loop,
             cwd=REPO,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
@@ -206,9 +272,11 @@ async def run_one(
     if profiler is not None:
         profiler.enable()
     cpu0 = time.process_time()
+    gc0, full0 = GC.total, GC.full
     async with session.post(f"{remote.control}/run", json=spec, timeout=timeout) as resp:
         body = await resp.json()
     cpu = time.process_time() - cpu0
+    gc_s, full_gcs = GC.total - gc0, GC.full - full0
     if profiler is not None:
         profiler.disable()
     if resp.status != 200:
@@ -235,6 +303,8 @@ async def run_one(
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "bot_cpu_ms": cpu * 1000 / ok if ok else 0.0,
+        "gc_ms": gc_s * 1000 / ok if ok else 0.0,
+        "full_gcs": full_gcs,
         "emulator_cpu_ms": body["emulator_cpu_s"] * 1000 / ok if ok else 0.0,
         "cache_hit_rate": hits / (hits + misses) if hits + misses else None,
         "answers": body["answers"],
@@ -261,17 +331,24 @@ async def main_async(args: argparse.Namespace) -> int:
     logging.getLogger("discord.client").setLevel(logging.ERROR)  # "davey is not installed"
     n = max(1, min(args.n, MAX_N))
     queries = load_queries()
+    json_lib = use_json_library(args.json_lib)
+    compression = use_compression(args.compress)
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         content = Path(args.content) if args.content else build_content(tmp / "content")
-        proc, remote = await start_emulator(tmp / "emulator.log")
+        proc, remote = await start_emulator(tmp / "emulator.log", args.emulator_loop)
         session = aiohttp.ClientSession()
         running: RunningBot | None = None
         results: list[dict[str, Any]] = []
         profiler = cProfile.Profile() if args.profile else None
         try:
             running = await start_bot(remote, tmp, content_dir=content)  # type: ignore[arg-type]
+            if args.gc_threshold:
+                gc.set_threshold(*args.gc_threshold)
+            if args.gc_freeze:
+                gc.collect()
+                gc.freeze()
             async with session.get(f"{remote.control}/status") as resp:
                 status = await resp.json()
             commands = {c["name"]: c for c in status["commands"]}
@@ -309,9 +386,25 @@ async def main_async(args: argparse.Namespace) -> int:
         report_profile(profiler, args.profile_out)
     loop_name = type(asyncio.get_running_loop()).__module__.split(".")[0]
     if args.json:
-        print(json.dumps({"loop": loop_name, "total_s": total, "results": results}, indent=2))
+        setup = {
+            "loop": loop_name,
+            "json": json_lib,
+            "compress": compression,
+            "emulator_loop": args.emulator_loop,
+            "gc_threshold": gc.get_threshold(),
+            "gc_freeze": args.gc_freeze,
+        }
+        print(json.dumps({**setup, "total_s": total, "results": results}, indent=2))
     else:
-        print_table(results, n, args.in_flight, total, loop_name)
+        print_table(
+            results,
+            n,
+            args.in_flight,
+            total,
+            f"{loop_name}, {json_lib}, {compression}, gc {gc.get_threshold()}"
+            + (" frozen" if args.gc_freeze else "")
+            + f"; emulator: {args.emulator_loop}",
+        )
     return 1 if any(r["failed"] for r in results) else 0
 
 
@@ -320,11 +413,11 @@ def print_table(
 ) -> None:
     print(
         f"{n} interactions per row, {in_flight} in flight, emulator in its own process, "
-        f"bot loop {loop_name}, {total:.1f} s in all"
+        f"bot: {loop_name}, {total:.1f} s in all"
     )
     print(
         f"{'row':<17}{'ok':>6}{'fail':>5}{'int/s':>7}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'cpu ms':>8}{'x help':>8}{'cpu x':>7}{'hits':>6}{'embeds':>8}"
+        f"{'cpu ms':>8}{'gc ms':>7}{'emu ms':>7}{'x help':>8}{'cpu x':>7}{'hits':>6}{'embeds':>8}"
     )
     for r in results:
         hit = "-" if r["cache_hit_rate"] is None else f"{r['cache_hit_rate']:.0%}"
@@ -333,11 +426,12 @@ def print_table(
         embeds = f"{r['answers']['embed'] / r['ok']:.0%}" if r["ok"] else "-"
         print(
             f"/{r['label']:<16}{r['ok']:>6}{r['failed']:>5}{r['per_second']:>7.0f}"
-            f"{r['p50_ms']:>8.1f}{r['p99_ms']:>8.1f}{r['bot_cpu_ms']:>8.2f}"
+            f"{r['p50_ms']:>8.1f}{r['p99_ms']:>8.1f}{r['bot_cpu_ms']:>8.2f}{r['gc_ms']:>7.2f}{r['emulator_cpu_ms']:>7.2f}"
             f"{r['cost_vs_help']:>8.2f}{r['cpu_vs_help']:>7.2f}{hit:>6}{embeds:>8}"
         )
     print(
-        "x help = /help throughput ÷ this row's; cpu ms = bot process CPU per interaction; "
+        "x help = /help throughput ÷ this row's; cpu ms = bot process CPU per interaction "
+        "(gc ms of it in the garbage collector); emu ms = emulator process CPU per interaction; "
         "hits = reply cache hit rate; embeds = answers with an embed (the rest: 'nothing found')"
     )
 
@@ -361,6 +455,35 @@ def main() -> int:
     parser.add_argument("--content", default=None, help="content folder (default: all 4 docs)")
     parser.add_argument(
         "--loop", choices=("asyncio", "uvloop"), default="asyncio", help="the bot's event loop"
+    )
+    parser.add_argument(
+        "--json-lib",
+        choices=("auto", "stdlib", "orjson"),
+        default="auto",
+        help="discord.py's JSON library (auto: orjson when installed)",
+    )
+    parser.add_argument(
+        "--compress",
+        choices=("auto", "zlib"),
+        default="auto",
+        help="gateway compression (auto: zstd-stream when zstandard is installed)",
+    )
+    parser.add_argument(
+        "--emulator-loop",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="the emulator process's event loop",
+    )
+    parser.add_argument(
+        "--gc-threshold",
+        type=int,
+        nargs=3,
+        default=None,
+        metavar=("G0", "G1", "G2"),
+        help="gc.set_threshold for the bot process (Python's default: 700 10 10)",
+    )
+    parser.add_argument(
+        "--gc-freeze", action="store_true", help="gc.freeze() once the bot is ready"
     )
     parser.add_argument(
         "--profile",
