@@ -204,6 +204,8 @@ def run(label: str, snapshot: Snapshot, texts: list[str], titles: list[str], sca
             f"{n[0]:8.3f}m {n[1]:8.3f}m {o[1] / f[1]:14.2f} {o[1] / n[1]:14.3f}"
         )
     print(f"(latencies in ms; naive scan sampled on {len(sample)} queries)")
+    repeats = len(titles) - len(set(titles))
+    print(f"(autocomplete caches answers per prefix: {repeats} of {len(titles)} prefixes repeat)")
 
 
 def main() -> int:

@@ -89,6 +89,8 @@ class NameIndex:
     """
 
     CANDIDATES = 300
+    # Autocomplete shows 25 names and runs on every keystroke: fewer candidates suffice there.
+    PREFIX_CANDIDATES = 100
     COMPLETIONS = 64
     # Without any shared word, fall back to a character ratio over at most this many names
     # (those sharing the query's first three letters when there are more): bounded work.
@@ -140,8 +142,9 @@ class NameIndex:
         counts = np.bincount(np.concatenate(parts), minlength=len(self.names))
         hit = np.flatnonzero(counts)
         key = counts[hit] * 256 + self._shortness[hit]
-        if len(hit) > self.CANDIDATES:
-            keep = np.argpartition(-key, self.CANDIDATES - 1)[: self.CANDIDATES]
+        cap = self.PREFIX_CANDIDATES if prefix else self.CANDIDATES
+        if len(hit) > cap:
+            keep = np.argpartition(-key, cap - 1)[:cap]
             hit, key = hit[keep], key[keep]
         return hit[np.lexsort((hit, -key))].tolist()
 
