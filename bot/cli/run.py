@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import discord
@@ -47,13 +48,24 @@ def load(args: argparse.Namespace) -> tuple[Config, str] | int:
     return cfg, token
 
 
+def _event_loop_runner() -> Callable[[Coroutine[Any, Any, int]], int]:
+    """uvloop when installed (about 10-15 % less CPU per interaction, see docs/discord.md),
+    else the standard loop; the bot behaves the same on both."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    runner: Callable[[Coroutine[Any, Any, int]], int] = uvloop.run
+    return runner
+
+
 def run(args: argparse.Namespace) -> int:
     loaded = load(args)
     if isinstance(loaded, int):
         return loaded
     cfg, token = loaded
     setup_logging(cfg.logging.level, secrets=[token])
-    return asyncio.run(_serve(cfg, token))
+    return _event_loop_runner()(_serve(cfg, token))
 
 
 async def _serve(cfg: Config, token: str) -> int:
