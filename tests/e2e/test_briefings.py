@@ -23,7 +23,6 @@ from bot.clock import ManualClock
 from bot.storage import SqliteStore, delivery_key
 from tests.e2e.conftest import RunningBot, wait_for
 from tests.emulator import EMBED_LINKS, Channel, Emulator, InteractionHandle
-from tests.emulator.interactions import APPLICATION_COMMAND
 from tests.emulator.state import Overwrite
 
 T0 = datetime(2026, 11, 25, 8, 58, tzinfo=UTC)
@@ -65,21 +64,12 @@ async def slash(
     channels: dict[str, Channel] | None = None,
     **kw: Any,
 ) -> InteractionHandle:
-    """A slash command with channel options resolved the way Discord sends them
-    (`data.resolved.channels`), which discord.py needs to hand the cog a channel."""
+    """A slash command whose channel options name `channels`; the emulator resolves them
+    (`data.resolved.channels`) the way Discord does."""
     values = dict(options or {})
     for option, channel in (channels or {}).items():
         values[option] = str(channel.id)
-    guild = kw.get("guild") or emulator.guild
-    data = emulator.interactions.command_data(name, values, guild)
-    if channels:
-        owner_perms = guild.channel_permissions(emulator.state.owner.id, emulator.channel)
-        data["resolved"] = {
-            "channels": {str(c.id): c.payload(permissions=owner_perms) for c in channels.values()}
-        }
-    handle = emulator.interactions.build(APPLICATION_COMMAND, data, **kw)
-    await emulator.gateway.dispatch("INTERACTION_CREATE", handle.payload)
-    return handle
+    return await emulator.command(name, values, **kw)
 
 
 async def ask(

@@ -273,4 +273,24 @@ class InteractionFactory:
         }
         if guild_scoped:
             data["guild_id"] = str(guild.id)
+        channels = self._resolved_channels(data["options"], guild)
+        if channels:
+            data["resolved"] = {"channels": channels}
         return data
+
+    def _resolved_channels(
+        self, options: list[dict[str, Any]], guild: Guild
+    ) -> dict[str, dict[str, Any]]:
+        """Channel options come with `resolved.channels`, as Discord sends them; discord.py
+        needs that to hand the command a channel object."""
+        out: dict[str, dict[str, Any]] = {}
+        owner = self.world.owner.id
+        for option in options:
+            if option.get("type") in (1, 2):
+                out.update(self._resolved_channels(option.get("options") or [], guild))
+            elif option.get("type") == 7 and not option.get("focused"):
+                channel = self.world.channel(int(option["value"]))
+                if channel is not None:
+                    perms = guild.channel_permissions(owner, channel)
+                    out[str(channel.id)] = channel.payload(permissions=perms)
+        return out
