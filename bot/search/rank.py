@@ -133,8 +133,12 @@ def _top_units(index: SearchIndex, plan: QueryPlan) -> list[tuple[int, float]]:
     acc = _accumulate(index, plan)
     found_units = np.flatnonzero(acc)
     if len(found_units) > CANDIDATE_UNITS:
-        part = np.argpartition(-acc[found_units], CANDIDATE_UNITS - 1)[:CANDIDATE_UNITS]
-        found_units = np.sort(found_units[part])
+        # Everything above the 60th score, then the lowest units among those equal to it.
+        vals = acc[found_units]
+        kth = np.partition(vals, len(vals) - CANDIDATE_UNITS)[len(vals) - CANDIDATE_UNITS]
+        above = found_units[vals > kth]
+        tied = found_units[vals == kth][: CANDIDATE_UNITS - len(above)]
+        found_units = np.sort(np.concatenate((above, tied)))
     pairs = zip(found_units.tolist(), acc[found_units].tolist(), strict=True)
     return sorted(pairs, key=lambda kv: -kv[1])
 

@@ -98,3 +98,18 @@ def test_rank_dict_and_numpy_paths_agree(monkeypatch):
         dense = rk.rank(index, plan)
         assert [(h.section, h.unit) for h in small] == [(h.section, h.unit) for h in dense]
         assert [round(h.score, 9) for h in small] == [round(h.score, 9) for h in dense]
+
+
+def test_rank_paths_agree_on_ties_at_the_candidate_boundary(monkeypatch):
+    from bot.search import rank as rk
+    from bot.search.query import plan_query
+
+    index = build_index(_doc(["Gas pipeline talks."] * 90 + ["Gas pipeline and gas talks."] * 10))
+    plan = plan_query(index, "gas pipeline")
+    monkeypatch.setattr(rk, "SMALL_READS", 10**9)
+    small = rk.rank(index, plan, limit=20)
+    monkeypatch.setattr(rk, "SMALL_READS", -1)
+    dense = rk.rank(index, plan, limit=20)
+    assert [(h.section, h.unit, h.score) for h in small] == [
+        (h.section, h.unit, h.score) for h in dense
+    ]
