@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,7 @@ from bot.render.components import (
     menu_view,
     section_view,
 )
-from bot.search.autocomplete import section_choices, topic_choices
+from bot.search.autocomplete import Choice, section_choices, topic_choices
 from bot.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -184,13 +184,7 @@ class Lookup(commands.Cog, name=COG_NAME):
     async def section_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        index = self._index_or_none()
-        if index is None:
-            return []
-        return [
-            app_commands.Choice(name=c.name, value=c.value)
-            for c in section_choices(index, current)[: limits.AUTOCOMPLETE_CHOICES]
-        ]
+        return self._choices(section_choices, current)
 
     # -- /search -------------------------------------------------------------------------------
 
@@ -295,12 +289,18 @@ class Lookup(commands.Cog, name=COG_NAME):
     async def fact_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        return self._choices(topic_choices, current)
+
+    def _choices(
+        self, source: Callable[[SearchIndex, str], Sequence[Choice]], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Autocomplete from the core's scorer; nothing while no content is loaded."""
         index = self._index_or_none()
         if index is None:
             return []
         return [
             app_commands.Choice(name=c.name, value=c.value)
-            for c in topic_choices(index, current)[: limits.AUTOCOMPLETE_CHOICES]
+            for c in source(index, current)[: limits.AUTOCOMPLETE_CHOICES]
         ]
 
     # -- buttons and menus -----------------------------------------------------------------------
