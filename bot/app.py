@@ -41,15 +41,21 @@ def _never_prefix(bot: commands.Bot, message: discord.Message) -> list[str]:
     return [_NEVER_PREFIX]
 
 
-class _DropPrefixWarning(logging.Filter):
-    """commands.Bot warns about the missing message content intent whenever the prefix is
-    a callable; for a slash-only bot that is expected, so the one message is dropped."""
+class _DropIrrelevantWarnings(logging.Filter):
+    """Warnings that do not apply to a slash-only bot without voice: commands.Bot warns
+    about the missing message content intent whenever the prefix is a callable, and the
+    client about voice libraries at every start. Operators should not learn to ignore
+    warnings, so these few are dropped."""
+
+    NEEDLES = ("message content intent is missing", "voice will NOT be supported")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "message content intent is missing" not in record.getMessage()
+        message = record.getMessage()
+        return not any(needle in message for needle in self.NEEDLES)
 
 
-logging.getLogger("discord.ext.commands.bot").addFilter(_DropPrefixWarning())
+logging.getLogger("discord.ext.commands.bot").addFilter(_DropIrrelevantWarnings())
+logging.getLogger("discord.client").addFilter(_DropIrrelevantWarnings())
 
 
 def bot_intents() -> discord.Intents:
