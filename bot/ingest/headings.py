@@ -18,11 +18,13 @@ RANK_NUMBER = 1  # "1 Russia", "1.Russia"
 RANK_PAREN_NUMBER = 2  # "(1) Situation in Russia"
 RANK_LETTER = 3  # "A Internal Situation in Russia"
 RANK_PAREN_LETTER = 4  # "(A) Security, Defense Exchanges and Maritime Security"
+RANK_PAREN_LOWER = 5  # "(a) Participants"
 
 _NUMBER = re.compile(r"^(\d{1,2})(?:\s+|\.\s*)(\S.*)$")
 _PAREN_NUMBER = re.compile(r"^\((\d{1,2})\)\s*(\S.*)$")
 _LETTER = re.compile(r"^([A-Z])\s+(\S.*)$")
 _PAREN_LETTER = re.compile(r"^\(([A-Z])\)\s*(\S.*)$")
+_PAREN_LOWER = re.compile(r"^\(([a-z])\)\s*(\S.*)$")
 _ANGLE = re.compile(r"^[<＜〈](.+?)[>＞〉](\d{1,3})?$")
 _CHAPTER = re.compile(r"^Chapter\s+(\d+)(?:\s+(\S.*))?$")
 _SECTION = re.compile(r"^Section\s+(\d+)\s+(\S.*)$")
@@ -30,7 +32,17 @@ _SECTION = re.compile(r"^Section\s+(\d+)\s+(\S.*)$")
 # A footnote marker glued to the end of a heading: "(MERCOSUR)2", "Meeting2".
 _GLUED_MARKER = re.compile(r"(?:(?<=[)\]\"'”’.a-z])|(?<=[A-Za-z][A-Z]))(\d{1,3})$")
 # Where a sentence ends inside the line: "was held. The", "Japan; Russia".
-_MID_SENTENCE = re.compile(r"[a-z]{2}\. [A-Za-z]|; ")
+_MID_SENTENCE = re.compile(r"([a-z]{2,})\. [A-Za-z]|; ")
+# Words whose full stop does not end a sentence ("China/Mongolia, etc.", "with the U.S.").
+_ABBREVIATION_WORDS = frozenset({"etc", "vs", "approx", "incl"})
+_ABBREVIATION_END = re.compile(
+    r"(?:\b(?:etc|Inc|Ltd|Co|Jr|Sr|St|No)|(?<![A-Za-z])(?:[A-Z]\.)+[A-Z])\.$"
+)
+# "Column", "Special Feature", "Column 3", "Column: Title": a box printed inside a section.
+_BOX = re.compile(
+    r"^(Column|COLUMN|Special Feature|SPECIAL FEATURE|Special feature)(?:\s*(\d{1,2}))?"
+    r"(?:\s*[:：]\s*(\S.*))?$"
+)
 _TITLE_START = re.compile(r"^[A-Z0-9\"'“‘]")
 
 
@@ -58,7 +70,7 @@ def chapter_line(line: str) -> tuple[str, str] | None:
     m = _CHAPTER.match(line)
     if not m or len(line) > MAX_HEADING_CHARS:
         return None
-    return m.group(1), (m.group(2) or "").strip()
+    return m.group(1), collapse_title(m.group(2) or "")
 
 
 def section_line(line: str) -> tuple[str, str] | None:
@@ -66,7 +78,7 @@ def section_line(line: str) -> tuple[str, str] | None:
     m = _SECTION.match(line)
     if not m or not looks_like_title(m.group(2)):
         return None
-    return m.group(1), m.group(2).strip()
+    return m.group(1), collapse_title(m.group(2))
 
 
 def split_marker(title: str, footnote_numbers: frozenset[str]) -> tuple[str, str | None]:
@@ -78,15 +90,61 @@ def split_marker(title: str, footnote_numbers: frozenset[str]) -> tuple[str, str
 
 
 def looks_like_title(title: str) -> bool:
-    """Short, starts like a title, and does not read as a sentence."""
+    """Short, starts like a title, and does not read as a sentence.
+
+    A final full stop is allowed only after an abbreviation (`China/Mongolia, etc.`,
+    `Situation in the U.S.`): real headings end that way, sentences rarely.
+    """
     title = title.strip()
     if not title or len(title) > MAX_HEADING_CHARS:
         return False
     if not _TITLE_START.match(title):
         return False
-    if title[-1] in ".,;:!?":
+    if title[-1] in ",;:!?":
         return False
-    return not _MID_SENTENCE.search(title)
+    if title[-1] == "." and not _ABBREVIATION_END.search(title):
+        return False
+    return not _sentence_inside(title)
+
+
+def _sentence_inside(title: str) -> bool:
+    for m in _MID_SENTENCE.finditer(title):
+        if m.group(1) is None or m.group(1).lower() not in _ABBREVIATION_WORDS:
+            return True
+    return False
+
+
+def box_line(line: str) -> tuple[str, str] | None:
+    """`Column` / `Special Feature` (optionally numbered, optionally `: Title`): (label, title).
+
+    The title is empty when it is printed on the next line, as web copies do.
+    """
+    m = _BOX.match(line.strip())
+    if not m:
+        return None
+    label = m.group(1).title()
+    if m.group(2):
+        label = f"{label} {m.group(2)}"
+    return label, (m.group(3) or "").strip()
+
+
+def box_title(line: str) -> str | None:
+    """The line after `Column` is its title when it reads as one (any final punctuation but
+    a full stop, since box titles are often questions: `What Is the FOIP?`)."""
+    title = collapse_title(line)
+    m = _ANGLE.match(title)
+    if m and not m.group(2):
+        title = m.group(1).strip()
+    if not title or len(title) > MAX_HEADING_CHARS + 30 or not _TITLE_START.match(title):
+        return None
+    if title[-1] in ",;:" or (title[-1] == "." and not _ABBREVIATION_END.search(title)):
+        return None
+    return title
+
+
+def collapse_title(text: str) -> str:
+    """Runs of spaces (double spaces, no-break spaces) in a printed title are one space."""
+    return " ".join(text.split())
 
 
 def candidate(line: str, footnote_numbers: frozenset[str]) -> Candidate | Angle | None:
@@ -96,7 +154,7 @@ def candidate(line: str, footnote_numbers: frozenset[str]) -> Candidate | Angle 
         return None
     m = _ANGLE.match(line)
     if m:
-        title = m.group(1).strip()
+        title = collapse_title(m.group(1))
         marker = m.group(2) if m.group(2) in footnote_numbers else None
         if m.group(2) and marker is None:
             return None
@@ -104,6 +162,7 @@ def candidate(line: str, footnote_numbers: frozenset[str]) -> Candidate | Angle 
     forms = (
         (_PAREN_NUMBER, RANK_PAREN_NUMBER, "({})"),
         (_PAREN_LETTER, RANK_PAREN_LETTER, "({})"),
+        (_PAREN_LOWER, RANK_PAREN_LOWER, "({})"),
         (_NUMBER, RANK_NUMBER, "{}"),
         (_LETTER, RANK_LETTER, "{}"),
     )
@@ -111,7 +170,7 @@ def candidate(line: str, footnote_numbers: frozenset[str]) -> Candidate | Angle 
         m = pattern.match(line)
         if not m:
             continue
-        title, marker = split_marker(m.group(2).strip(), footnote_numbers)
+        title, marker = split_marker(collapse_title(m.group(2)), footnote_numbers)
         if rank == RANK_NUMBER and title[:1].isdigit():
             return None  # "2.3459 trillion yen ...", "2 3 ..." are numbers, not headings
         if not looks_like_title(title):
@@ -128,7 +187,7 @@ def _successor(key: str) -> str:
 
 
 def _is_first(key: str) -> bool:
-    return key in ("1", "A")
+    return key in ("1", "A", "a")
 
 
 class Numbering:
@@ -146,7 +205,10 @@ class Numbering:
     def accepts(self, cand: Candidate) -> bool:
         last = self._last.get(cand.rank)
         if last is None:
-            if not self._seen_any:
+            if not self._seen_any or cand.rank < min(self._last, default=cand.rank + 1):
+                # The first heading of a text, or one shallower than every heading so far
+                # (an excerpt that starts at "B ..." and goes on with "(4) ..."): the part
+                # of the sequence before it is not in the text.
                 return True
             # The first at a rank must be 1/A, and a deeper rank needs an open parent.
             return _is_first(cand.key) and self._parent_open(cand.rank)

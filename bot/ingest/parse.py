@@ -21,6 +21,7 @@ _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9&.\-]*[A-Z0-9])\)")
 _PARAGRAPH_END = set('.!?:"”’)')
 _OVERVIEW_FALLBACK = "Overview"
+_LATE_IDS = frozenset({"overview", "box"})
 
 
 @dataclass
@@ -35,6 +36,9 @@ class _Draft:
     paragraphs: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     footnotes: list[list[str]] = field(default_factory=list)  # [number, text]
+    # "numbered", "angle" (<Title>), "box" (Column), "section" (Section N of a chapter)
+    # or "overview" (text before the first heading).
+    kind: str = "numbered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,20 +78,54 @@ def parse_with_warnings(text: str, doc_id: str, source_url: str = "") -> ParseRe
     return ParseResult(document, tuple(warnings))
 
 
+# Lines that start a list item: never a continuation of the paragraph above them.
+_LIST_ITEM = re.compile(r"^(?:[•・▪●◦*\-–—]\s|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)\s)")
+# Spaces a web copy may contain besides the plain one; all are read as a plain space.
+_ODD_SPACES = str.maketrans(
+    {"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u3000": " ", "\t": " "}
+)
+_INVISIBLE = ("\ufeff", "\u200b", "\u200c", "\u200d", "\u2060")
+# A footnote's text that ends like this is complete; a line after it starts something new.
+_END_MARKER = re.compile(r"(?<=[.!?\"”’)])\d{1,3}$")
+_NOTE_END = re.compile(r"[.!?][\"”’)]*$")
+
+
 def _continues(previous: str, line: str) -> bool:
     """A line wrapped out of the previous paragraph (PDF copies) rather than a new one."""
+    if _LIST_ITEM.match(line):
+        return False
+    # A footnote marker after the full stop ("in March.1") does not hide the sentence end.
+    previous = _END_MARKER.sub("", previous)
     return previous[-1] not in _PARAGRAPH_END or line[0].islower()
+
+
+def normalise_lines(text: str) -> list[str]:
+    """Split raw text into lines, with line endings, a BOM, zero-width characters and odd
+    spaces (no-break, thin, ideographic, tab) made uniform, so that every later rule sees
+    one kind of space and one kind of line end."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for char in _INVISIBLE:
+        text = text.replace(char, "")
+    return text.translate(_ODD_SPACES).split("\n")
+
+
+def _section_lines(lines: list[str]) -> int:
+    """How many different `Section N Title` lines the text has (a whole chapter has several)."""
+    found = {sec for sec in map(headings.section_line, (ln.strip() for ln in lines)) if sec}
+    return len(found)
 
 
 class _Reader:
     """The line-by-line pass: header lines, headings, paragraphs, captions, footnotes."""
 
     def __init__(self, text: str) -> None:
-        text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        self.lines = text.split("\n")
+        self.lines = normalise_lines(text)
         self.footnote_numbers = frozenset(
             fn[0] for fn in map(footnotes.footnote_line, self.lines) if fn is not None
         )
+        # Several `Section N` headings: each becomes a level-1 section the numbered
+        # headings after it nest under (ids stay unique without renaming anything).
+        self.nest_sections = _section_lines(self.lines) > 1
         self.title = ""
         self.chapter = ""
         self.section = ""
@@ -100,6 +138,7 @@ class _Reader:
         self._paragraph_open = False
         self._footnote_open = False
         self._chapter_title_pending = False
+        self._box_title_pending: int | None = None  # a `Column` whose title is the next line
         self._no_title = False  # the text starts without a title line
 
     def read(self) -> None:
@@ -115,6 +154,12 @@ class _Reader:
             self._paragraph_open = False
             self._footnote_open = False
             return 1
+        if self._box_title_pending is not None:
+            box, self._box_title_pending = self._box_title_pending, None
+            title = headings.box_title(line)
+            if title is not None and headings.candidate(line, self.footnote_numbers) is None:
+                self.drafts[box].title = title
+                return 1
         fn = footnotes.footnote_line(raw)
         if fn is not None:
             notes = self._current().footnotes
@@ -123,22 +168,49 @@ class _Reader:
             self._footnote_open = True
             self._paragraph_open = False
             return 1
-        if self._footnote_open and (raw[0] in " \t" or line[0].islower()):
-            note = self._current().footnotes[-1]
-            note[1] = footnotes.add_continuation(note[1], line)
+        if self._footnote_open and (raw[0] == " " or line[0].islower()):
+            self._continue_footnote(line)
             return 1
-        self._footnote_open = False
+        after_footnote, self._footnote_open = self._footnote_open, False
         if self._header(line):
+            return 1
+        if self._box(line):
             return 1
         caption = captions.caption_at(self.lines, i)
         if caption is not None:
-            self._current().captions.append(caption[0])
-            self._paragraph_open = False
+            self._caption(caption[0])
             return caption[1]
         if self._heading(line):
             return 1
+        if after_footnote and self._wraps_footnote(line):
+            self._continue_footnote(line)
+            self._footnote_open = True
+            return 1
+        shaped = captions.shaped_caption(line) if not self._paragraph_open else None
+        if shaped is not None:
+            self._caption(shaped)
+            return 1
         self._body(line)
         return 1
+
+    def _continue_footnote(self, line: str) -> None:
+        note = self._current().footnotes[-1]
+        note[1] = footnotes.add_continuation(note[1], line)
+
+    def _wraps_footnote(self, line: str) -> bool:
+        """A line printed flush left right after a footnote still belongs to it when the
+        footnote has not ended (`..., attended by Foreign Minister Motegi,` / `Secretary
+        of State Blinken ...`) or the line is a link; a list item never does."""
+        notes = self._current().footnotes
+        if not notes or _LIST_ITEM.match(line):
+            return False
+        return not _NOTE_END.search(notes[-1][1]) or line.startswith(("http://", "https://"))
+
+    def _caption(self, text: str) -> None:
+        section = self._current()
+        if not section.captions or section.captions[-1] != text:  # the second copy
+            section.captions.append(text)
+        self._paragraph_open = False
 
     def _header(self, line: str) -> bool:
         """Title, `Chapter N` (+ title line) and `Section N Title` lines."""
@@ -163,18 +235,34 @@ class _Reader:
             if not self.section:
                 self.section = f"Section {section[0]} {section[1]}"
                 self.section_title = section[1]
-            if self.drafts:
-                # A second part in the same file: its numbering starts again at 1.
+            if self.nest_sections:
+                self._numbering.reset()
+                self._last_numbered_rank = 0
+                self._open(0, f"Section {section[0]}", section[1], None, kind="section")
+            elif self.drafts:
+                # The same part printed again: its numbering starts again at 1.
                 self._numbering.reset()
                 self._stack.clear()
                 self._last_numbered_rank = 0
             return True
         if self._chapter_title_pending and not self.drafts:
             self._chapter_title_pending = False
-            self.chapter = f"{self.chapter} {line}"
-            self.chapter_title = line
+            self.chapter = f"{self.chapter} {headings.collapse_title(line)}"
+            self.chapter_title = headings.collapse_title(line)
             return True
         return False
+
+    def _box(self, line: str) -> bool:
+        """`Column` / `Special Feature`: a section one level below the open heading."""
+        box = headings.box_line(line)
+        if box is None:
+            return False
+        label, title = box
+        parent_rank = self.drafts[self._stack[-1]].rank if self._stack else 0
+        self._open(parent_rank + 0.25, label, title or label, None, kind="box")
+        if not title:
+            self._box_title_pending = len(self.drafts) - 1
+        return True
 
     def _heading(self, line: str) -> bool:
         cand = headings.candidate(line, self.footnote_numbers)
@@ -183,18 +271,24 @@ class _Reader:
                 return False
             self._numbering.accept(cand)
             self._last_numbered_rank = cand.rank
-            self._open(cand.rank, cand.label, cand.title, cand.marker)
+            self._open(cand.rank, cand.label, cand.title, cand.marker, kind="numbered")
             return True
         if isinstance(cand, headings.Angle):
-            self._open(self._last_numbered_rank + 0.5, "", cand.title, cand.marker)
+            rank = self._last_numbered_rank + 0.5
+            self._open(rank, "", cand.title, cand.marker, kind="angle")
             return True
         return False
 
-    def _open(self, rank: float, label: str, title: str, marker: str | None) -> None:
-        while self._stack and self.drafts[self._stack[-1]].rank >= rank:
+    def _open(self, rank: float, label: str, title: str, marker: str | None, kind: str) -> None:
+        """Open a heading. Boxes never have children; numbered headings and sections never
+        sit under a `<Title>` or a box, so their ids do not depend on those."""
+        closes = {"box"} if kind in ("angle", "box") else {"box", "angle"}
+        while self._stack and (
+            self.drafts[self._stack[-1]].kind in closes or self.drafts[self._stack[-1]].rank >= rank
+        ):
             self._stack.pop()
         parent = self._stack[-1] if self._stack else None
-        self.drafts.append(_Draft(rank, label, title, marker, parent))
+        self.drafts.append(_Draft(rank, label, title, marker, parent, kind=kind))
         self._stack.append(len(self.drafts) - 1)
         self._paragraph_open = False
 
@@ -203,17 +297,18 @@ class _Reader:
         if not self.drafts:
             title = self.section_title or self.chapter_title or _OVERVIEW_FALLBACK
             # Rank 0 and never on the stack: later headings are its siblings, not children.
-            self.drafts.append(_Draft(0, "", title, None, None))
+            self.drafts.append(_Draft(0, "", title, None, None, kind="overview"))
         if self._stack:
             return self.drafts[self._stack[-1]]
         return self.drafts[-1]
 
     def _body(self, line: str) -> None:
         section = self._current()
+        line = footnotes.collapse(line)
         if self._paragraph_open and section.paragraphs and _continues(section.paragraphs[-1], line):
             section.paragraphs[-1] = f"{section.paragraphs[-1]} {line}"
         else:
-            section.paragraphs.append(footnotes.collapse(line))
+            section.paragraphs.append(line)
         self._paragraph_open = True
 
 
@@ -316,10 +411,16 @@ def aliases_for(title: str) -> tuple[str, ...]:
 def _build_sections(
     drafts: list[_Draft], places: dict[int, list[_Place]], doc_id: str, warnings: list[str]
 ) -> tuple[Section, ...]:
-    ids: list[str] = []
-    levels: list[int] = []
+    ids: list[str] = [""] * len(drafts)
+    levels: list[int] = [0] * len(drafts)
     used: dict[str | None, set[str]] = {}
-    for draft in drafts:
+    # Printed headings claim their slugs first, so a box or the overview section that
+    # happens to share a title never pushes a numbered heading's id to `-2`. Neither ever
+    # has children, so every parent has its id when its children are reached.
+    first = [i for i, d in enumerate(drafts) if d.kind not in _LATE_IDS]
+    late = [i for i, d in enumerate(drafts) if d.kind in _LATE_IDS]
+    for i in first + late:
+        draft = drafts[i]
         parent_id = ids[draft.parent] if draft.parent is not None else None
         base = slugify(draft.title) or "section"
         siblings = used.setdefault(parent_id, set())
@@ -328,8 +429,8 @@ def _build_sections(
             n += 1
             slug = f"{base}-{n}"
         siblings.add(slug)
-        ids.append(f"{parent_id}/{slug}" if parent_id else slug)
-        levels.append(levels[draft.parent] + 1 if draft.parent is not None else 1)
+        ids[i] = f"{parent_id}/{slug}" if parent_id else slug
+        levels[i] = levels[draft.parent] + 1 if draft.parent is not None else 1
     children: dict[int, list[str]] = {i: [] for i in range(len(drafts))}
     for i, draft in enumerate(drafts):
         if draft.parent is not None:
