@@ -93,14 +93,15 @@ def looks_like_title(title: str) -> bool:
     """Short, starts like a title, and does not read as a sentence.
 
     A final full stop is allowed only after an abbreviation (`China/Mongolia, etc.`,
-    `Situation in the U.S.`): real headings end that way, sentences rarely.
+    `Situation in the U.S.`): real headings end that way, sentences rarely. A question mark
+    is allowed (`What Is the FOIP?`): body text seldom asks questions on a line of its own.
     """
     title = title.strip()
     if not title or len(title) > MAX_HEADING_CHARS:
         return False
     if not _TITLE_START.match(title):
         return False
-    if title[-1] in ",;:!?":
+    if title[-1] in ",;:!":
         return False
     if title[-1] == "." and not _ABBREVIATION_END.search(title):
         return False

@@ -157,7 +157,8 @@ class _Reader:
         if self._box_title_pending is not None:
             box, self._box_title_pending = self._box_title_pending, None
             title = headings.box_title(line)
-            if title is not None and headings.candidate(line, self.footnote_numbers) is None:
+            shape = headings.candidate(line, self.footnote_numbers)
+            if title is not None and not isinstance(shape, headings.Candidate):
                 self.drafts[box].title = title
                 return 1
         fn = footnotes.footnote_line(raw)
