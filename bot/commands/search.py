@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import cast
 
 from bot.search import text as tx
 from bot.search.answer import MAX_RESULTS, MAX_SUGGESTIONS, Answer, Result, decide_status
-from bot.search.excerpt import build_excerpt, counts_concept, passage_score, split_sentences
+from bot.search.excerpt import Scorer, analyse, excerpt_of
 from bot.search.index import SearchIndex
 from bot.search.lookup import best_names
-from bot.search.query import W_EXACT, QueryError, QueryPlan, check_query, plan_query
+from bot.search.query import W_EXACT, Concept, QueryError, QueryPlan, check_query, plan_query
 from bot.search.rank import SectionHit, rank
 from bot.search.relevance import is_relevant, topic_concepts
 
@@ -45,13 +47,66 @@ def excerpt_concepts(
     return concepts
 
 
-def excerpt_for(index: SearchIndex, plan: QueryPlan, unit: int) -> str:
-    return build_excerpt(
-        index.unit_text(unit), excerpt_concepts(index, plan), plan.highlight, plan.intent
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Everything about a query that depends only on the index and the query text.
+
+    Kept per index in a bounded LRU (`index.query_cache`): the same questions come back
+    (every user asks about the same summit), and planning one is a good share of answering it.
+    """
+
+    plan: QueryPlan
+    scorer: Scorer  # the concepts as weighted term alternatives, for sentence scores
+    wanted: frozenset[int]  # every alternative's term id
+    topic: tuple[Concept, ...]  # what the query is about (the none decision)
+
+
+def prepare(index: SearchIndex, query: str) -> Prepared:
+    """The (cached) plan and scoring inputs of a checked query."""
+
+    def make() -> Prepared:
+        plan = plan_query(index, query)
+        return Prepared(
+            plan,
+            Scorer(excerpt_concepts(index, plan), plan.intent),
+            frozenset(a for c in plan.concepts for a, _ in c.alts),
+            topic_concepts(index, plan),
+        )
+
+    return cast(Prepared, index.query_cache.get_or_make(("search", query), make))
+
+
+class Passages:
+    """Sentence scores of the passages one query looks at, each worked out once per query.
+
+    Choosing the passage (`best_unit`), the count boost and the excerpt all score the same
+    passages; the per-passage analysis itself is cached across queries (`excerpt.analyse`).
+    """
+
+    __slots__ = ("_index", "_scorer", "_scores")
+
+    def __init__(self, index: SearchIndex, scorer: Scorer) -> None:
+        self._index = index
+        self._scorer = scorer
+        self._scores: dict[int, list[float]] = {}
+
+    def scores(self, u: int) -> list[float]:
+        found = self._scores.get(u)
+        if found is None:
+            found = self._scores[u] = analyse(self._index.unit_text(u)).scores(self._scorer)
+        return found
+
+    def best(self, u: int) -> float:
+        return max(self.scores(u))
+
+
+def excerpt_for(index: SearchIndex, q: Prepared, unit: int, passages: Passages) -> str:
+    return excerpt_of(
+        analyse(index.unit_text(unit)), q.scorer, q.plan.highlight, scores=passages.scores(unit)
     )
 
 
-def best_unit(index: SearchIndex, plan: QueryPlan, hit: SectionHit) -> int:
+def best_unit(index: SearchIndex, q: Prepared, hit: SectionHit, passages: Passages) -> int:
     """The passage of the hit's section whose best sentence answers the query best.
 
     Ranking picks a section by its passages' BM25 scores; the excerpt should come from the
@@ -59,26 +114,25 @@ def best_unit(index: SearchIndex, plan: QueryPlan, hit: SectionHit) -> int:
     figure, not the one that says "bilateral trade" twice.
     """
     entry = index.sections[hit.section]
-    wanted = {a for c in plan.concepts for a, _ in c.alts}
+    wanted = q.wanted
     units = [
         u
         for u in range(entry.unit_start, entry.unit_end)
-        if u == hit.unit or not wanted.isdisjoint(index.unit_terms(u))
+        if u == hit.unit or not wanted.isdisjoint(index.unit_term_set(u))
     ][:MAX_UNITS_COMPARED]
     if len(units) <= 1:
         return hit.unit
-    concepts = excerpt_concepts(index, plan)
-    best, best_score = hit.unit, passage_score(index.unit_text(hit.unit), concepts, plan.intent)
+    best, best_score = hit.unit, passages.best(hit.unit)
     for u in units:
         if u == hit.unit:
             continue
-        score = passage_score(index.unit_text(u), concepts, plan.intent)
+        score = passages.best(u)
         if score > best_score * 1.05:
             best, best_score = u, score
     return best
 
 
-def to_result(index: SearchIndex, plan: QueryPlan, hit: SectionHit) -> Result:
+def to_result(index: SearchIndex, q: Prepared, hit: SectionHit, passages: Passages) -> Result:
     entry = index.sections[hit.section]
     return Result(
         document=entry.section.document_id,
@@ -86,7 +140,7 @@ def to_result(index: SearchIndex, plan: QueryPlan, hit: SectionHit) -> Result:
         title=entry.section.title,
         breadcrumb=entry.breadcrumb,
         score=hit.score,
-        excerpt=excerpt_for(index, plan, best_unit(index, plan, hit)),
+        excerpt=excerpt_for(index, q, best_unit(index, q, hit, passages), passages),
     )
 
 
@@ -135,29 +189,32 @@ def definition_hit(index: SearchIndex, plan: QueryPlan, top: float) -> SectionHi
 COUNTED_BOOST = 0.3
 
 
-def counted_first(index: SearchIndex, plan: QueryPlan, hits: list[SectionHit]) -> list[SectionHit]:
+def counted_first(
+    index: SearchIndex, q: Prepared, hits: list[SectionHit], passages: Passages
+) -> list[SectionHit]:
     """For "how many X": sections whose passage counts X (`three Summit Meetings`) move up.
 
     BM25 cannot see that a number stands before the word; the answer to the question is
     exactly that sentence.
     """
-    concepts = excerpt_concepts(index, plan)
     out = []
     for h in hits:
-        u = best_unit(index, plan, h)
-        counted = any(counts_concept(s, concepts) for s in split_sentences(index.unit_text(u)))
+        u = best_unit(index, q, h, passages)
+        counted = analyse(index.unit_text(u)).counts(q.scorer)
         score = h.score * (1 + COUNTED_BOOST) if counted else h.score
         out.append(SectionHit(h.section, u, score, h.covered, h.relevant))
     out.sort(key=lambda h: -h.score)
     return out
 
 
-def hits_for(index: SearchIndex, plan: QueryPlan, limit: int = MAX_RESULTS) -> list[SectionHit]:
-    topic = topic_concepts(index, plan)
+def hits_for(
+    index: SearchIndex, q: Prepared, limit: int = MAX_RESULTS, passages: Passages | None = None
+) -> list[SectionHit]:
+    plan = q.plan
     ranked = rank(index, plan, limit)
-    hits = [h for h in ranked if is_relevant(index, plan, h.section, topic)][:limit]
+    hits = [h for h in ranked if is_relevant(index, plan, h.section, q.topic)][:limit]
     if plan.intent == "count" and len(hits) > 1:
-        hits = counted_first(index, plan, hits)
+        hits = counted_first(index, q, hits, passages or Passages(index, q.scorer))
     if hits:
         first = definition_hit(index, plan, hits[0].score)
         if first is not None:
@@ -169,17 +226,18 @@ def hits_for(index: SearchIndex, plan: QueryPlan, limit: int = MAX_RESULTS) -> l
 def search(index: SearchIndex, query: str, limit: int = MAX_RESULTS) -> Answer:
     """Full-text search; status says whether the top passage clearly wins."""
     try:
-        q = check_query(query)
+        text = check_query(query)
     except QueryError as exc:
         return Answer(query, "search", "error", message=str(exc))
-    plan = plan_query(index, q)
-    hits = hits_for(index, plan, limit)
+    q = prepare(index, text)
+    passages = Passages(index, q.scorer)
+    hits = hits_for(index, q, limit, passages)
     if not hits:
-        unknown = [c.text for c in plan.concepts if not c.known]
+        unknown = [c.text for c in q.plan.concepts if not c.known]
         msg = "Nothing relevant found in the loaded documents."
         if unknown:
             msg += " Not in the text: " + ", ".join(unknown[:5]) + "."
-        return Answer(q, "search", "none", message=msg, suggestions=suggestions(index, q))
+        return Answer(text, "search", "none", message=msg, suggestions=suggestions(index, text))
     status = decide_status([h.score for h in hits])
-    results = tuple(to_result(index, plan, h) for h in hits)
-    return Answer(q, "search", status, results)
+    results = tuple(to_result(index, q, h, passages) for h in hits)
+    return Answer(text, "search", status, results)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from bot.search import text as tx
 
@@ -81,6 +82,10 @@ def bold(text: str, highlight: Collection[str]) -> str:
                 spans[-1][1] = e
             else:
                 spans.append([s, e])
+    return _wrap(text, spans)
+
+
+def _wrap(text: str, spans: list[list[int]]) -> str:
     if not spans:
         return text
     parts: list[str] = []
@@ -144,6 +149,173 @@ def counts_concept(sentence: str, concepts: Concepts) -> bool:
     return False
 
 
+class Scorer:
+    """The query side of sentence scoring, worked out once per query instead of per sentence.
+
+    `concepts` is one list of (terms, weight) alternatives per concept; `bonus` is the intent
+    bonus (one average concept) and `starts` the first words of all alternatives, which a
+    number must stand right before for the sentence to count the thing asked about.
+    """
+
+    __slots__ = ("bonus", "concepts", "intent", "starts")
+
+    def __init__(self, concepts: Concepts, intent: str = "") -> None:
+        self.concepts = concepts
+        self.intent = intent
+        self.bonus = 0.0
+        if concepts:
+            self.bonus = sum(max((w for _, w in alts), default=0.0) for alts in concepts) / len(
+                concepts
+            )
+        self.starts = frozenset(t[0] for alts in concepts for t, _ in alts if t)
+
+
+class Passage:
+    """What scoring and highlighting need of a passage, worked out once per passage text.
+
+    Every query used to split the candidate passages into sentences, re-tokenise them and run
+    the figure and date regexes over them; the answers never change, so they are computed on
+    first use and kept (`analyse`, bounded LRU). Per sentence: a bit in `masks[term]` when the
+    sentence has the term, a bit in `yearish`/`figure` when it has a date-like word or a figure,
+    the terms a number stands right before (`reach`, for `counts_concept`), and the words that
+    may be bolded with their spans (`marks`, computed when the passage is first excerpted).
+    """
+
+    __slots__ = ("_marks", "figure", "masks", "reach", "sentences", "yearish")
+
+    def __init__(self, text: str) -> None:
+        sentences = tuple(split_sentences(text) or [text])
+        masks: dict[str, int] = {}
+        yearish = figure = 0
+        reach: list[frozenset[str]] = []
+        term = tx.term
+        for i, sentence in enumerate(sentences):
+            bit = 1 << i
+            toks = [(m.group(), m.start(), m.end()) for m in tx._TOKEN.finditer(sentence)]
+            terms = [term(raw) for raw, _, _ in toks]
+            for t in set(terms):
+                if t:
+                    masks[t] = masks.get(t, 0) | bit
+            if _YEARISH.search(sentence):
+                yearish |= bit
+            if _figure(sentence):
+                figure |= bit
+            reach.append(_reach(sentence, toks, terms))
+        self.sentences = sentences
+        self.masks = masks
+        self.yearish = yearish
+        self.figure = figure
+        self.reach = tuple(reach)
+        self._marks: list[tuple[tuple[int, int, str], ...] | None] = [None] * len(sentences)
+
+    def marks(self, i: int) -> tuple[tuple[int, int, str], ...]:
+        """(start, end, term) of the words of sentence `i` that `bold` may wrap."""
+        found = self._marks[i]
+        if found is None:
+            found = self._marks[i] = _marks(self.sentences[i])
+        return found
+
+    def scores(self, q: Scorer) -> list[float]:
+        """`sentence_scores` of the passage's sentences, from the precomputed masks."""
+        masks = self.masks
+        present: list[list[tuple[int, float]]] = []
+        anywhere = 0
+        everything = (1 << len(self.sentences)) - 1
+        for alts in q.concepts:
+            found = []
+            for t, w in alts:
+                m = everything
+                for part in t:
+                    m &= masks.get(part, 0)
+                    if not m:
+                        break
+                if m:
+                    found.append((m, w))
+                    anywhere |= m
+            if found:
+                present.append(found)
+        scores = [0.0] * len(self.sentences)
+        if not anywhere:
+            return scores
+        intent = q.intent
+        flagged = self.yearish if intent == "when" else self.figure if intent == "count" else 0
+        for i in range(len(scores)):
+            bit = 1 << i
+            if not anywhere & bit:
+                continue
+            score = 0.0
+            for alts_found in present:
+                ws = sorted((w for m, w in alts_found if m & bit), reverse=True)
+                if ws:
+                    # the best alternative, plus a little for each further one (a whole phrase)
+                    score += ws[0] + 0.3 * sum(ws[1:])
+            if score > 0 and flagged & bit:
+                score += max(0.5, q.bonus)
+                if intent == "count" and not q.starts.isdisjoint(self.reach[i]):
+                    score += q.bonus
+            scores[i] = score
+        return scores
+
+    def counts(self, q: Scorer) -> bool:
+        """Does any sentence count a query word (`counts_concept`)?"""
+        return any(not q.starts.isdisjoint(r) for r in self.reach)
+
+    def bold(self, lo: int, hi: int, highlight: Collection[str]) -> str:
+        """`bold(" ".join(sentences[lo : hi + 1]), highlight)`, from the precomputed marks."""
+        text = " ".join(self.sentences[lo : hi + 1])
+        if not highlight:
+            return text
+        spans: list[list[int]] = []
+        offset = 0
+        for i in range(lo, hi + 1):
+            for s, e, t in self.marks(i):
+                if t in highlight:
+                    s += offset
+                    if spans and text[spans[-1][1] : s].strip() == "":
+                        spans[-1][1] = e + offset
+                    else:
+                        spans.append([s, e + offset])
+            offset += len(self.sentences[i]) + 1
+        return _wrap(text, spans)
+
+
+def _reach(sentence: str, toks: list[tuple[str, int, int]], terms: list[str]) -> frozenset[str]:
+    """Terms of the words a number stands right before, as `counts_concept` walks them."""
+    out: set[str] = set()
+    for i, (raw, _, end) in enumerate(toks):
+        if not (raw[0].isdigit() or raw.lower() in _COUNT_WORDS) or tx.is_year(raw):
+            continue
+        prev = end
+        for j in range(i + 1, min(i + 4, len(toks))):
+            _, start, nend = toks[j]
+            if sentence[prev:start] not in (" ", "-"):
+                break
+            out.add(terms[j])
+            prev = nend
+    return frozenset(out)
+
+
+def _marks(sentence: str) -> tuple[tuple[int, int, str], ...]:
+    urls = [m.span() for m in _URL.finditer(sentence)]
+    out = []
+    for raw, s, e in tx.tokens(sentence):
+        if any(a <= s < b for a, b in urls):
+            continue
+        if not tx.is_stop(tx.normalize_word(raw)):
+            out.append((s, e, tx.term(raw)))
+    return tuple(out)
+
+
+# Bounded: passages recur query after query, but a large corpus must not keep them all.
+PASSAGE_CACHE = 2048
+
+
+@lru_cache(maxsize=PASSAGE_CACHE)
+def analyse(text: str) -> Passage:
+    """The (cached) analysis of a passage text; read-only once built, safe to share."""
+    return Passage(text)
+
+
 def sentence_scores(sentences: Sequence[str], concepts: Concepts, intent: str = "") -> list[float]:
     """How well each sentence answers: its concepts (best alternative each) plus the intent.
 
@@ -175,8 +347,7 @@ def sentence_scores(sentences: Sequence[str], concepts: Concepts, intent: str = 
 
 def passage_score(passage: str, concepts: Concepts, intent: str = "") -> float:
     """The score of the best sentence of a passage (for choosing a passage within a section)."""
-    sentences = split_sentences(passage) or [passage]
-    return max(sentence_scores(sentences, concepts, intent))
+    return max(analyse(passage).scores(Scorer(concepts, intent)))
 
 
 def build_excerpt(
@@ -192,8 +363,21 @@ def build_excerpt(
     Each concept is a list of (terms, weight) alternatives; an alternative is found in a
     sentence when all its terms are (a phrase like `maritime security` has two).
     """
-    sentences = split_sentences(passage) or [passage]
-    scores = sentence_scores(sentences, concepts, intent)
+    return excerpt_of(analyse(passage), Scorer(concepts, intent), highlight, target, limit)
+
+
+def excerpt_of(
+    p: Passage,
+    q: Scorer,
+    highlight: Collection[str],
+    target: int = TARGET,
+    limit: int = MAX_EXCERPT,
+    scores: Sequence[float] | None = None,
+) -> str:
+    """`build_excerpt` on an analysed passage (`scores`: its sentence scores, if known)."""
+    sentences = p.sentences
+    if scores is None:
+        scores = p.scores(q)
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     lo = hi = best
     total = len(sentences[best])
@@ -208,9 +392,9 @@ def build_excerpt(
         total += 1 + len(sentences[pick])
         lo, hi = min(lo, pick), max(hi, pick)
     room = limit - (1 if lo > 0 else 0) - (1 if hi < len(sentences) - 1 else 0)
-    body = " ".join(sentences[lo : hi + 1])
+    body_len = sum(len(s) for s in sentences[lo : hi + 1]) + hi - lo
     result = ""
-    if len(body) > room or total > target:
+    if body_len > room or total > target:
         if len(sentences[best]) > room:
             result = bold(_cut_long(sentences[best], highlight, room - 40), highlight)
             lo, hi = best, best
@@ -218,16 +402,15 @@ def build_excerpt(
             suffix = ELLIPSIS if best < len(sentences) - 1 and not result.endswith(ELLIPSIS) else ""
             result = prefix + result + suffix
         else:
-            body = sentences[best]
             lo = hi = best
     if not result:
-        text = bold(body, highlight)
+        text = p.bold(lo, hi, highlight)
         while len(text) > room and hi > lo:
             if hi > best:
                 hi -= 1
             else:
                 lo += 1
-            text = bold(" ".join(sentences[lo : hi + 1]), highlight)
+            text = p.bold(lo, hi, highlight)
         if len(text) > room:
             text = text[: room - 1].rstrip() + ELLIPSIS
         result = (ELLIPSIS if lo > 0 else "") + text + (ELLIPSIS if hi < len(sentences) - 1 else "")

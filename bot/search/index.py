@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from bot.model import Section, Snapshot
 from bot.search import text as tx
+from bot.search.memo import LRU
 from bot.search.names import Name, make_name
 from bot.search.synonyms import GENERIC_ABBREVIATIONS, SYNONYM_GROUPS, find_abbreviations
 from bot.search.vocab import Vocabulary
@@ -41,6 +42,11 @@ BREADCRUMB_SEP = " › "
 # Sorting a few hundred thousand strings in one call holds the GIL for a noticeable time while
 # the event loop wants to run (the index is built in a worker thread); sort in chunks and merge.
 SORT_CHUNK = 20_000
+# Per-index caches of things queries derive again and again (bounded: a large corpus has more
+# sections than are worth keeping; the bundled content fits whole).
+SECTION_TERMS_CACHE = 1024
+UNIT_TERMS_CACHE = 4096
+QUERY_CACHE = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +348,12 @@ class SearchIndex:
         from bot.search.lookup import NameIndex
 
         self.name_index = NameIndex(self.section_names)
+        # The only mutable state besides typo repairs: bounded, lock-protected caches of
+        # values derived from this index alone (or from it and a query: `query_cache`, used by
+        # the commands for query plans), dropped with it.
+        self._section_term_sets: LRU[int, frozenset[int]] = LRU(SECTION_TERMS_CACHE)
+        self._unit_term_sets: LRU[int, frozenset[int]] = LRU(UNIT_TERMS_CACHE)
+        self.query_cache: LRU[tuple[str, str], object] = LRU(QUERY_CACHE)
 
     def _abbreviations(self, texts: Iterable[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -395,12 +407,21 @@ class SearchIndex:
         a, b = self.title_off[si], self.title_off[si + 1]
         return dict(zip(self.title_tids[a:b], self.title_w[a:b], strict=True))
 
-    def section_terms(self, si: int) -> set[int]:
-        """Term ids anywhere in a section: its text units, title, aliases and tags."""
+    def section_terms(self, si: int) -> frozenset[int]:
+        """Term ids anywhere in a section: its text units, title, aliases and tags (cached)."""
+        return self._section_term_sets.get_or_make(si, lambda: self._section_terms(si))
+
+    def _section_terms(self, si: int) -> frozenset[int]:
         entry = self.sections[si]
         out: set[int] = set(self.title_tids[self.title_off[si] : self.title_off[si + 1]])
         out.update(self.flat_terms[self.unit_off[entry.unit_start] : self.unit_off[entry.unit_end]])
-        return out
+        return frozenset(out)
+
+    def unit_term_set(self, u: int) -> frozenset[int]:
+        """`unit_terms[u]` as a set (cached): ranking tests membership in it per candidate."""
+        return self._unit_term_sets.get_or_make(
+            u, lambda: frozenset(self.flat_terms[self.unit_off[u] : self.unit_off[u + 1]])
+        )
 
     def related_terms(self, t: str) -> list[str]:
         """Known terms sharing a long prefix: `disqualify` ~ `disqualification`."""

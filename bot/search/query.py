@@ -10,7 +10,7 @@ asked about does this section mention"), not per term.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.search import text as tx
 from bot.search.index import SearchIndex, phrase_term
@@ -37,6 +37,14 @@ class Concept:
     # `g20`, `c5`: letters glued to digits, which the index holds as two terms; a section
     # matches only if it has them glued too (checked on the text of candidate sections).
     surface: re.Pattern[str] | None = None
+    # Worked out once: ranking and the none decision ask for every candidate section.
+    _generic: bool = field(init=False, repr=False, compare=False)
+    _phrasing: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        words = self.text.split()
+        object.__setattr__(self, "_generic", all(w in GENERIC_WORDS for w in words))
+        object.__setattr__(self, "_phrasing", all(w in PHRASING_WORDS for w in words))
 
     @property
     def known(self) -> bool:
@@ -45,12 +53,12 @@ class Concept:
     @property
     def generic(self) -> bool:
         """Names no topic of its own in the Bluebook (`relations`, `summit`, `japan`)."""
-        return all(w in GENERIC_WORDS for w in self.text.split())
+        return self._generic
 
     @property
     def phrasing(self) -> bool:
         """A common English word that phrases the question (`big`, `new`, `latest`)."""
-        return all(w in PHRASING_WORDS for w in self.text.split())
+        return self._phrasing
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +67,14 @@ class QueryPlan:
     concepts: tuple[Concept, ...]
     intent: str  # "when", "count" or ""
     highlight: frozenset[str]  # index terms worth bolding in an excerpt
+    _content: tuple[Concept, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_content", tuple(c for c in self.concepts if not c.numeric))
 
     @property
     def content_concepts(self) -> tuple[Concept, ...]:
-        return tuple(c for c in self.concepts if not c.numeric)
+        return self._content
 
 
 class QueryError(ValueError):

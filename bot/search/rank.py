@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,14 +36,14 @@ class SectionHit:
 
 def _weighted_share(plan: QueryPlan, terms: Iterable[int]) -> float:
     """Share of concepts a passage mentions, a synonym counting less than the word itself."""
-    tset = set(terms)
+    tset = terms if isinstance(terms, AbstractSet) else set(terms)
     total = 0.0
     for c in plan.concepts:
         total += max((w for a, w in c.alts if a in tset), default=0.0)
     return min(1.0, total / (len(plan.concepts) or 1))
 
 
-def _coverage(plan: QueryPlan, terms: set[int]) -> tuple[int, int]:
+def _coverage(plan: QueryPlan, terms: AbstractSet[int]) -> tuple[int, int]:
     """(content concepts matched, number concepts matched) in a set of term ids."""
     tset = terms
     content = numbers = 0
@@ -151,7 +152,7 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
         return []
     per_section: dict[int, list[tuple[float, int]]] = {}
     for u, score in top:
-        share = _weighted_share(plan, index.unit_terms[u])
+        share = _weighted_share(plan, index.unit_term_set(u))
         final = score * (0.35 + 0.65 * share * share)
         per_section.setdefault(index.unit_section[u], []).append((final, u))
     scored: list[tuple[float, int, int]] = []

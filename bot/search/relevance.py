@@ -12,6 +12,7 @@ the query: "south china sea arbitration ruling" is not answered by "East China S
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 from bot.search.answer import required_matches
 from bot.search.index import SearchIndex
@@ -44,7 +45,7 @@ def section_text(index: SearchIndex, si: int) -> str:
     return "\n".join(parts)
 
 
-def _matches(index: SearchIndex, c: Concept, terms: set[int], si: int) -> bool:
+def _matches(index: SearchIndex, c: Concept, terms: AbstractSet[int], si: int) -> bool:
     if not any(a in terms for a, _ in c.alts):
         return False
     if c.surface is not None:

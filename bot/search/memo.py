@@ -1,0 +1,56 @@
+"""A small bounded, thread-safe LRU map for per-index caches.
+
+An index is read-only, so anything derived from it and a query (a query plan, a section's
+term set) can be kept; the bound keeps a long-running bot with many distinct queries, or a
+large corpus, from growing without limit. The index may be used from worker threads (a
+reload builds and swaps in a new one), hence the lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class LRU(Generic[K, V]):
+    """`get_or_make(key, make)`: the cached value, else `make()` remembered (LRU, bounded)."""
+
+    __slots__ = ("_data", "_lock", "hits", "misses", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+        with self._lock:
+            try:
+                value = self._data[key]
+            except KeyError:
+                self.misses += 1
+            else:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return value
+        value = make()  # outside the lock: two threads may both make it; both are equal
+        if self.size > 0:
+            with self._lock:
+                self._data[key] = value
+                self._data.move_to_end(key)
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
