@@ -27,7 +27,7 @@ _PAREN_LETTER = re.compile(r"^\(([A-Z])\)\s*(\S.*)$")
 _PAREN_LOWER = re.compile(r"^\(([a-z])\)\s*(\S.*)$")
 _ANGLE = re.compile(r"^[<＜〈](.+?)[>＞〉](\d{1,3})?$")
 _CHAPTER = re.compile(r"^Chapter\s+(\d+)(?:\s+(\S.*))?$")
-_SECTION = re.compile(r"^Section\s+(\d+)\s+(\S.*)$")
+_SECTION = re.compile(r"^Section\s+(\d+)(?:\s+(\S.*))?$")
 
 # A footnote marker glued to the end of a heading: "(MERCOSUR)2", "Meeting2".
 _GLUED_MARKER = re.compile(r"(?:(?<=[)\]\"'”’.a-z])|(?<=[A-Za-z][A-Z]))(\d{1,3})$")
@@ -40,8 +40,8 @@ _ABBREVIATION_END = re.compile(
 )
 # "Column", "Special Feature", "Column 3", "Column: Title": a box printed inside a section.
 _BOX = re.compile(
-    r"^(Column|COLUMN|Special Feature|SPECIAL FEATURE|Special feature)(?:\s*(\d{1,2}))?"
-    r"(?:\s*[:：]\s*(\S.*))?$"
+    r"^(Column|COLUMN|Special Feature|SPECIAL FEATURE|Special feature)(?:\s*(\d{1,2})(?!\S))?"
+    r"(?:\s*[:：]\s*|\s+)?(.*)$"
 )
 _TITLE_START = re.compile(r"^[A-Z0-9\"'“‘]")
 
@@ -74,9 +74,14 @@ def chapter_line(line: str) -> tuple[str, str] | None:
 
 
 def section_line(line: str) -> tuple[str, str] | None:
-    """`Section 5 Russia, Central Asia and Caucasus`: (number, title)."""
-    m = _SECTION.match(line)
-    if not m or not looks_like_title(m.group(2)):
+    """`Section 5 Russia, Central Asia and Caucasus`, or `Section 5` with the title on the
+    next line (as `Chapter N` is printed): (number, title-or-empty)."""
+    m = _SECTION.match(line.strip())
+    if not m:
+        return None
+    if m.group(2) is None:
+        return m.group(1), ""
+    if not looks_like_title(m.group(2)):
         return None
     return m.group(1), collapse_title(m.group(2))
 
@@ -116,17 +121,24 @@ def _sentence_inside(title: str) -> bool:
 
 
 def box_line(line: str) -> tuple[str, str] | None:
-    """`Column` / `Special Feature` (optionally numbered, optionally `: Title`): (label, title).
+    """`Column` / `Special Feature`, optionally numbered, optionally followed by its title
+    (`Column: Title`, `Column Title`): (label, title).
 
     The title is empty when it is printed on the next line, as web copies do.
     """
     m = _BOX.match(line.strip())
     if not m:
         return None
+    title = ""
+    if m.group(3):
+        found = box_title(m.group(3))
+        if found is None:
+            return None  # "Columns of ...": a sentence, not a box
+        title = found
     label = m.group(1).title()
     if m.group(2):
         label = f"{label} {m.group(2)}"
-    return label, (m.group(3) or "").strip()
+    return label, title
 
 
 def box_title(line: str) -> str | None:

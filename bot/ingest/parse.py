@@ -111,7 +111,7 @@ def normalise_lines(text: str) -> list[str]:
 
 def _section_lines(lines: list[str]) -> int:
     """How many different `Section N Title` lines the text has (a whole chapter has several)."""
-    found = {sec for sec in map(headings.section_line, (ln.strip() for ln in lines)) if sec}
+    found = {sec[0] for sec in map(headings.section_line, lines) if sec}
     return len(found)
 
 
@@ -138,6 +138,7 @@ class _Reader:
         self._paragraph_open = False
         self._footnote_open = False
         self._chapter_title_pending = False
+        self._section_title_pending: str | None = None  # `Section N` with its title below
         self._box_title_pending: int | None = None  # a `Column` whose title is the next line
         self._no_title = False  # the text starts without a title line
 
@@ -230,17 +231,24 @@ class _Reader:
             self.chapter_title = title
             self._chapter_title_pending = not title
             return True
+        if self._section_title_pending is not None:
+            number, self._section_title_pending = self._section_title_pending, None
+            if headings.looks_like_title(line) and headings.candidate(line, frozenset()) is None:
+                self._name_section(number, headings.collapse_title(line))
+                return True
         section = headings.section_line(line)
         if section is not None:
+            number, title = section
             self._chapter_title_pending = False
-            if not self.section:
-                self.section = f"Section {section[0]} {section[1]}"
-                self.section_title = section[1]
             if self.nest_sections:
                 self._numbering.reset()
                 self._last_numbered_rank = 0
-                self._open(0, f"Section {section[0]}", section[1], None, kind="section")
-            elif self.drafts:
+                self._open(0, f"Section {number}", title or f"Section {number}", None, "section")
+            if title:
+                self._name_section(number, title)
+            else:
+                self._section_title_pending = number
+            if not self.nest_sections and self.drafts:
                 # The same part printed again: its numbering starts again at 1.
                 self._numbering.reset()
                 self._stack.clear()
@@ -252,6 +260,15 @@ class _Reader:
             self.chapter_title = headings.collapse_title(line)
             return True
         return False
+
+    def _name_section(self, number: str, title: str) -> None:
+        if not self.section:
+            self.section = f"Section {number} {title}"
+            self.section_title = title
+        if self.nest_sections and self._stack:
+            opened = self.drafts[self._stack[0]]
+            if opened.kind == "section" and opened.label == f"Section {number}":
+                opened.title = title
 
     def _box(self, line: str) -> bool:
         """`Column` / `Special Feature`: a section one level below the open heading."""

@@ -564,3 +564,37 @@ def test_ingest_is_deterministic_and_blind_to_line_endings(raw: Path) -> None:
     assert render(parse_bluebook(lf, "d")) == first
     assert render(parse_bluebook(crlf, "d")) == first
     assert render(parse_bluebook(lf.replace(" ", "\u00a0", 3), "d")) == first
+
+
+def test_section_title_on_the_next_line_single_and_several() -> None:
+    doc = parse_bluebook(
+        "Diplomatic Bluebook 2021\n\nChapter 2\n\nJapan's Foreign Policy\n\nSection 2\n\n"
+        "North America\n\nIntro.\n\n1 United States\n\nText.\n",
+        "d",
+    )
+    assert doc.section == "Section 2 North America"
+    assert outline(doc) == [(1, "", "north-america"), (1, "1", "united-states")]
+    doc = parse_bluebook(
+        "Diplomatic Bluebook 2021\n\nSection 2\nNorth America\n\n1 United States\n\nText.\n\n"
+        "Section 3\nLatin America and the Caribbean\n\n1 Overview\n\nText.\n",
+        "d",
+    )
+    assert outline(doc) == [
+        (1, "Section 2", "north-america"),
+        (2, "1", "north-america/united-states"),
+        (1, "Section 3", "latin-america-and-the-caribbean"),
+        (2, "1", "latin-america-and-the-caribbean/overview"),
+    ]
+
+
+def test_column_title_on_the_column_line_and_sentences_that_start_with_column() -> None:
+    doc = parse(
+        "1 Canada\n\nText.\n\nColumn Japan-Canada Space Cooperation\n\nText.\n\n"
+        "Special Features of the agreement were discussed.\n\n2 Mexico\n\nText.\n"
+    )
+    assert outline(doc) == [
+        (1, "1", "canada"),
+        (2, "Column", "canada/japan-canada-space-cooperation"),
+        (1, "2", "mexico"),
+    ]
+    assert doc.sections[1].paragraphs[-1] == "Special Features of the agreement were discussed."
