@@ -8,7 +8,7 @@ from typing import cast
 
 from bot.search import text as tx
 from bot.search.answer import MAX_RESULTS, MAX_SUGGESTIONS, Answer, Result, decide_status
-from bot.search.excerpt import Scorer, analyse, excerpt_of
+from bot.search.excerpt import Scorer, excerpt_of
 from bot.search.index import SearchIndex
 from bot.search.lookup import best_names
 from bot.search.query import W_EXACT, Concept, QueryError, QueryPlan, check_query, plan_query
@@ -93,7 +93,7 @@ class Passages:
     def scores(self, u: int) -> list[float]:
         found = self._scores.get(u)
         if found is None:
-            found = self._scores[u] = analyse(self._index.unit_text(u)).scores(self._scorer)
+            found = self._scores[u] = self._index.passage(u).scores(self._scorer)
         return found
 
     def best(self, u: int) -> float:
@@ -101,9 +101,7 @@ class Passages:
 
 
 def excerpt_for(index: SearchIndex, q: Prepared, unit: int, passages: Passages) -> str:
-    return excerpt_of(
-        analyse(index.unit_text(unit)), q.scorer, q.plan.highlight, scores=passages.scores(unit)
-    )
+    return excerpt_of(index.passage(unit), q.scorer, q.plan.highlight, scores=passages.scores(unit))
 
 
 def best_unit(index: SearchIndex, q: Prepared, hit: SectionHit, passages: Passages) -> int:
@@ -200,7 +198,7 @@ def counted_first(
     out = []
     for h in hits:
         u = best_unit(index, q, h, passages)
-        counted = analyse(index.unit_text(u)).counts(q.scorer)
+        counted = index.passage(u).counts(q.scorer)
         score = h.score * (1 + COUNTED_BOOST) if counted else h.score
         out.append(SectionHit(h.section, u, score, h.covered, h.relevant))
     out.sort(key=lambda h: -h.score)

@@ -157,10 +157,13 @@ class Scorer:
     number must stand right before for the sentence to count the thing asked about.
     """
 
-    __slots__ = ("bonus", "concepts", "intent", "starts")
+    __slots__ = ("bonus", "concepts", "intent", "ranked", "starts")
 
     def __init__(self, concepts: Concepts, intent: str = "") -> None:
         self.concepts = concepts
+        # Each concept's alternatives best weight first (stable): the weights a sentence
+        # matches then come out in the order `sorted(..., reverse=True)` gives them.
+        self.ranked = tuple(tuple(sorted(alts, key=lambda a: -a[1])) for alts in concepts)
         self.intent = intent
         self.bonus = 0.0
         if concepts:
@@ -218,10 +221,10 @@ class Passage:
     def scores(self, q: Scorer) -> list[float]:
         """`sentence_scores` of the passage's sentences, from the precomputed masks."""
         masks = self.masks
-        present: list[list[tuple[int, float]]] = []
+        present: list[list[tuple[int, float]]] = []  # per concept found here: (mask, weight)
         anywhere = 0
         everything = (1 << len(self.sentences)) - 1
-        for alts in q.concepts:
+        for alts in q.ranked:
             found = []
             for t, w in alts:
                 m = everything
@@ -239,21 +242,25 @@ class Passage:
             return scores
         intent = q.intent
         flagged = self.yearish if intent == "when" else self.figure if intent == "count" else 0
-        for i in range(len(scores)):
-            bit = 1 << i
-            if not anywhere & bit:
-                continue
-            score = 0.0
-            for alts_found in present:
-                ws = sorted((w for m, w in alts_found if m & bit), reverse=True)
-                if ws:
-                    # the best alternative, plus a little for each further one (a whole phrase)
-                    score += ws[0] + 0.3 * sum(ws[1:])
-            if score > 0 and flagged & bit:
-                score += max(0.5, q.bonus)
-                if intent == "count" and not q.starts.isdisjoint(self.reach[i]):
-                    score += q.bonus
-            scores[i] = score
+        i = 0
+        rest = anywhere
+        while rest:
+            if rest & 1:
+                bit = 1 << i
+                score = 0.0
+                for alts_found in present:
+                    # weights best first, as sorted(reverse=True) would give them
+                    ws = [w for m, w in alts_found if m & bit]
+                    if ws:
+                        # the best alternative, plus a little for each further one (a phrase)
+                        score += ws[0] + 0.3 * sum(ws[1:])
+                if score > 0 and flagged & bit:
+                    score += max(0.5, q.bonus)
+                    if intent == "count" and not q.starts.isdisjoint(self.reach[i]):
+                        score += q.bonus
+                scores[i] = score
+            rest >>= 1
+            i += 1
         return scores
 
     def counts(self, q: Scorer) -> bool:

@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from bot.model import Section, Snapshot
 from bot.search import text as tx
+from bot.search.excerpt import Passage, analyse
 from bot.search.memo import LRU
 from bot.search.names import Name, make_name
 from bot.search.synonyms import GENERIC_ABBREVIATIONS, SYNONYM_GROUPS, find_abbreviations
@@ -47,6 +48,10 @@ SORT_CHUNK = 20_000
 SECTION_TERMS_CACHE = 1024
 UNIT_TERMS_CACHE = 4096
 QUERY_CACHE = 1024
+# Up to this many passages, each is analysed for excerpts while building (sentences, terms,
+# figures: `excerpt.Passage`), so no query pays for it; a larger corpus analyses a passage on
+# first use and keeps the most recent ones (`excerpt.analyse`, the same bound).
+EAGER_PASSAGES = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +359,13 @@ class SearchIndex:
         self._section_term_sets: LRU[int, frozenset[int]] = LRU(SECTION_TERMS_CACHE)
         self._unit_term_sets: LRU[int, frozenset[int]] = LRU(UNIT_TERMS_CACHE)
         self.query_cache: LRU[tuple[str, str], object] = LRU(QUERY_CACHE)
+        self._passages: tuple[Passage, ...] = ()
+        self._unit_sets: tuple[frozenset[int], ...] = ()
+        if n_units <= EAGER_PASSAGES:
+            self._passages = tuple(Passage(self.unit_text(u)) for u in range(n_units))
+            self._unit_sets = tuple(
+                frozenset(flat_terms[unit_off[u] : unit_off[u + 1]]) for u in range(n_units)
+            )
 
     def _abbreviations(self, texts: Iterable[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -396,6 +408,12 @@ class SearchIndex:
             return section.footnotes[pos].text
         return section.captions[pos]
 
+    def passage(self, u: int) -> Passage:
+        """Unit `u` analysed for scoring and excerpts (built with the index when it is small)."""
+        if self._passages:
+            return self._passages[u]
+        return analyse(self.unit_text(u))
+
     def postings(self, term_id: int, cap: int = POSTING_CAP) -> tuple[np.ndarray, np.ndarray]:
         """(units, impacts) of a term, best first, at most `cap` of them."""
         start = int(self.post_off[term_id])
@@ -419,6 +437,8 @@ class SearchIndex:
 
     def unit_term_set(self, u: int) -> frozenset[int]:
         """`unit_terms[u]` as a set (cached): ranking tests membership in it per candidate."""
+        if self._unit_sets:
+            return self._unit_sets[u]
         return self._unit_term_sets.get_or_make(
             u, lambda: frozenset(self.flat_terms[self.unit_off[u] : self.unit_off[u + 1]])
         )

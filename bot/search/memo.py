@@ -8,13 +8,15 @@ reload builds and swaps in a new one), hence the lock.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+_MISSING = object()
 
 
 class LRU(Generic[K, V]):
@@ -33,15 +35,15 @@ class LRU(Generic[K, V]):
         return len(self._data)
 
     def get_or_make(self, key: K, make: Callable[[], V]) -> V:
-        with self._lock:
-            try:
-                value = self._data[key]
-            except KeyError:
-                self.misses += 1
-            else:
+        # A hit takes no lock: OrderedDict's get and move_to_end are single C calls under the
+        # GIL; another thread may evict the key in between, which only costs the reordering.
+        value = self._data.get(key, _MISSING)
+        if value is not _MISSING:
+            with contextlib.suppress(KeyError):
                 self._data.move_to_end(key)
-                self.hits += 1
-                return value
+            self.hits += 1
+            return cast(V, value)
+        self.misses += 1
         value = make()  # outside the lock: two threads may both make it; both are equal
         if self.size > 0:
             with self._lock:

@@ -68,9 +68,19 @@ class QueryPlan:
     intent: str  # "when", "count" or ""
     highlight: frozenset[str]  # index terms worth bolding in an excerpt
     _content: tuple[Concept, ...] = field(init=False, repr=False, compare=False)
+    # term id -> (concept position, weight) for every alternative: ranking scores a candidate
+    # by intersecting its terms with these instead of testing every alternative.
+    by_term: dict[int, tuple[tuple[int, float], ...]] = field(init=False, repr=False, compare=False)
+    term_set: frozenset[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_content", tuple(c for c in self.concepts if not c.numeric))
+        by_term: dict[int, list[tuple[int, float]]] = {}
+        for i, c in enumerate(self.concepts):
+            for a, w in c.alts:
+                by_term.setdefault(a, []).append((i, w))
+        object.__setattr__(self, "by_term", {a: tuple(v) for a, v in by_term.items()})
+        object.__setattr__(self, "term_set", frozenset(by_term))
 
     @property
     def content_concepts(self) -> tuple[Concept, ...]:

@@ -37,9 +37,16 @@ class SectionHit:
 def _weighted_share(plan: QueryPlan, terms: Iterable[int]) -> float:
     """Share of concepts a passage mentions, a synonym counting less than the word itself."""
     tset = terms if isinstance(terms, AbstractSet) else set(terms)
+    best = [0.0] * len(plan.concepts)
+    by_term = plan.by_term
+    # A passage holds few of the query's alternatives: intersect, then take each concept's best.
+    for a in plan.term_set.intersection(tset):
+        for i, w in by_term[a]:
+            if w > best[i]:
+                best[i] = w
     total = 0.0
-    for c in plan.concepts:
-        total += max((w for a, w in c.alts if a in tset), default=0.0)
+    for v in best:  # in concept order, as the sum always was
+        total += v
     return min(1.0, total / (len(plan.concepts) or 1))
 
 
@@ -157,18 +164,21 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
         per_section.setdefault(index.unit_section[u], []).append((final, u))
     scored: list[tuple[float, int, int]] = []
     title_idf = index.title_idf
+    title_off, title_tids, title_w = index.title_off, index.title_tids, index.title_w
+    by_term, n_concepts = plan.by_term, len(plan.concepts)
     for si, found in per_section.items():
         found.sort(reverse=True)
         score = found[0][0] + (SECOND_UNIT * found[1][0] if len(found) > 1 else 0.0)
-        weights = index.title_weights(si)
-        if weights:
-            for c in plan.concepts:
-                best = 0.0
-                for term_id, w in c.alts:
-                    fw = weights.get(term_id)
-                    if fw:
-                        best = max(best, fw * w * title_idf[term_id])
-                score += TITLE_BOOST * best
+        a, b = title_off[si], title_off[si + 1]
+        if a != b:
+            best = [0.0] * n_concepts
+            for term_id, fw in zip(title_tids[a:b], title_w[a:b], strict=True):
+                for i, w in by_term.get(term_id, ()):
+                    v = fw * w * title_idf[term_id]
+                    if v > best[i]:
+                        best[i] = v
+            for v in best:
+                score += TITLE_BOOST * v
         scored.append((score, si, found[0][1]))
     scored.sort(key=lambda x: (-x[0], x[1]))
     hits: list[SectionHit] = []
