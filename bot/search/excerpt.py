@@ -184,32 +184,63 @@ class Passage:
     may be bolded with their spans (`marks`, computed when the passage is first excerpted).
     """
 
-    __slots__ = ("_marks", "figure", "masks", "reach", "sentences", "yearish")
+    __slots__ = ("_flags", "_marks", "_reach", "masks", "sentences")
 
     def __init__(self, text: str) -> None:
         sentences = tuple(split_sentences(text) or [text])
         masks: dict[str, int] = {}
-        yearish = figure = 0
-        reach: list[frozenset[str]] = []
         term = tx.term
+        findall = tx._TOKEN.findall
         for i, sentence in enumerate(sentences):
             bit = 1 << i
-            toks = [(m.group(), m.start(), m.end()) for m in tx._TOKEN.finditer(sentence)]
-            terms = [term(raw) for raw, _, _ in toks]
-            for t in set(terms):
+            for t in set(map(term, findall(sentence))):
                 if t:
                     masks[t] = masks.get(t, 0) | bit
-            if _YEARISH.search(sentence):
-                yearish |= bit
-            if _figure(sentence):
-                figure |= bit
-            reach.append(_reach(sentence, toks, terms))
         self.sentences = sentences
         self.masks = masks
-        self.yearish = yearish
-        self.figure = figure
-        self.reach = tuple(reach)
+        # Only "when" and "how many" questions look at dates, figures and counts: worked out
+        # on first use, so a large corpus's passages do not all pay for them.
+        self._flags: tuple[int, int] | None = None
+        self._reach: tuple[frozenset[str], ...] | None = None
         self._marks: list[tuple[tuple[int, int, str], ...] | None] = [None] * len(sentences)
+
+    def complete(self) -> Passage:
+        """Work out the lazy parts now (an index of a small corpus does it while building)."""
+        self.flags()
+        _ = self.reach
+        for i in range(len(self.sentences)):
+            self.marks(i)
+        return self
+
+    @property
+    def yearish(self) -> int:
+        """Bit i set when sentence i has a year or a month name."""
+        return self.flags()[0]
+
+    @property
+    def figure(self) -> int:
+        """Bit i set when sentence i states a figure (`_figure`)."""
+        return self.flags()[1]
+
+    def flags(self) -> tuple[int, int]:
+        found = self._flags
+        if found is None:
+            yearish = figure = 0
+            for i, sentence in enumerate(self.sentences):
+                if _YEARISH.search(sentence):
+                    yearish |= 1 << i
+                if _figure(sentence):
+                    figure |= 1 << i
+            found = self._flags = (yearish, figure)
+        return found
+
+    @property
+    def reach(self) -> tuple[frozenset[str], ...]:
+        """Per sentence, the terms of the words a number stands right before."""
+        found = self._reach
+        if found is None:
+            found = self._reach = tuple(_reach(s) for s in self.sentences)
+        return found
 
     def marks(self, i: int) -> tuple[tuple[int, int, str], ...]:
         """(start, end, term) of the words of sentence `i` that `bold` may wrap."""
@@ -241,7 +272,10 @@ class Passage:
         if not anywhere:
             return scores
         intent = q.intent
-        flagged = self.yearish if intent == "when" else self.figure if intent == "count" else 0
+        flagged = 0
+        if intent in ("when", "count"):
+            yearish, figure = self.flags()
+            flagged = yearish if intent == "when" else figure
         i = 0
         rest = anywhere
         while rest:
@@ -286,30 +320,33 @@ class Passage:
         return _wrap(text, spans)
 
 
-def _reach(sentence: str, toks: list[tuple[str, int, int]], terms: list[str]) -> frozenset[str]:
+def _reach(sentence: str) -> frozenset[str]:
     """Terms of the words a number stands right before, as `counts_concept` walks them."""
+    toks = list(tx.tokens(sentence))
     out: set[str] = set()
     for i, (raw, _, end) in enumerate(toks):
         if not (raw[0].isdigit() or raw.lower() in _COUNT_WORDS) or tx.is_year(raw):
             continue
         prev = end
-        for j in range(i + 1, min(i + 4, len(toks))):
-            _, start, nend = toks[j]
+        for nxt, start, nend in toks[i + 1 : i + 4]:
             if sentence[prev:start] not in (" ", "-"):
                 break
-            out.add(terms[j])
+            out.add(tx.term(nxt))
             prev = nend
     return frozenset(out)
 
 
 def _marks(sentence: str) -> tuple[tuple[int, int, str], ...]:
-    urls = [m.span() for m in _URL.finditer(sentence)]
+    urls = [m.span() for m in _URL.finditer(sentence)] if "://" in sentence else []
+    term, normalize, stop = tx.term, tx.normalize_word, tx.STOP_WORDS
     out = []
-    for raw, s, e in tx.tokens(sentence):
-        if any(a <= s < b for a, b in urls):
+    for m in tx._TOKEN.finditer(sentence):
+        raw = m.group()
+        s = m.start()
+        if urls and any(a <= s < b for a, b in urls):
             continue
-        if not tx.is_stop(tx.normalize_word(raw)):
-            out.append((s, e, tx.term(raw)))
+        if normalize(raw) not in stop:
+            out.append((s, m.end(), term(raw)))
     return tuple(out)
 
 

@@ -46,7 +46,6 @@ SORT_CHUNK = 20_000
 # Per-index caches of things queries derive again and again (bounded: a large corpus has more
 # sections than are worth keeping; the bundled content fits whole).
 SECTION_TERMS_CACHE = 1024
-UNIT_TERMS_CACHE = 4096
 QUERY_CACHE = 1024
 # Up to this many passages, each is analysed for excerpts while building (sentences, terms,
 # figures: `excerpt.Passage`), so no query pays for it; a larger corpus analyses a passage on
@@ -357,12 +356,11 @@ class SearchIndex:
         # values derived from this index alone (or from it and a query: `query_cache`, used by
         # the commands for query plans), dropped with it.
         self._section_term_sets: LRU[int, frozenset[int]] = LRU(SECTION_TERMS_CACHE)
-        self._unit_term_sets: LRU[int, frozenset[int]] = LRU(UNIT_TERMS_CACHE)
         self.query_cache: LRU[tuple[str, str], object] = LRU(QUERY_CACHE)
         self._passages: tuple[Passage, ...] = ()
         self._unit_sets: tuple[frozenset[int], ...] = ()
         if n_units <= EAGER_PASSAGES:
-            self._passages = tuple(Passage(self.unit_text(u)) for u in range(n_units))
+            self._passages = tuple(Passage(self.unit_text(u)).complete() for u in range(n_units))
             self._unit_sets = tuple(
                 frozenset(flat_terms[unit_off[u] : unit_off[u + 1]]) for u in range(n_units)
             )
@@ -436,12 +434,14 @@ class SearchIndex:
         return frozenset(out)
 
     def unit_term_set(self, u: int) -> frozenset[int]:
-        """`unit_terms[u]` as a set (cached): ranking tests membership in it per candidate."""
+        """`unit_terms[u]` as a set: ranking tests membership in it per candidate.
+
+        Precomputed for a small corpus; on a large one a query's candidates are rarely the
+        last query's, and building the set costs about what a cache lookup would.
+        """
         if self._unit_sets:
             return self._unit_sets[u]
-        return self._unit_term_sets.get_or_make(
-            u, lambda: frozenset(self.flat_terms[self.unit_off[u] : self.unit_off[u + 1]])
-        )
+        return frozenset(self.flat_terms[self.unit_off[u] : self.unit_off[u + 1]])
 
     def related_terms(self, t: str) -> list[str]:
         """Known terms sharing a long prefix: `disqualify` ~ `disqualification`."""

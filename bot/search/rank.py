@@ -7,7 +7,6 @@ passage plus a little for a second one, and a boost for matches in title, aliase
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -137,7 +136,17 @@ def _top_units(index: SearchIndex, plan: QueryPlan) -> list[tuple[int, float]]:
     if reads <= SMALL_READS:
         # numpy's per-call overhead dominates on a small corpus: plain dicts are faster.
         small = _accumulate_small(index, plan)
-        return heapq.nsmallest(CANDIDATE_UNITS, small.items(), key=lambda kv: (-kv[1], kv[0]))
+        items = list(small.items())
+        if len(items) > CANDIDATE_UNITS:
+            # Everything scoring at least the 60th best score (found in C), then the order;
+            # the same as nsmallest by (-score, unit) without a Python key call per unit.
+            vals = np.fromiter(small.values(), dtype=np.float64, count=len(items))
+            kth = float(
+                np.partition(vals, len(vals) - CANDIDATE_UNITS)[len(vals) - CANDIDATE_UNITS]
+            )
+            items = [kv for kv in items if kv[1] >= kth]
+        items.sort(key=lambda kv: (-kv[1], kv[0]))
+        return items[:CANDIDATE_UNITS]
     acc = _accumulate(index, plan)
     found_units = np.flatnonzero(acc)
     if len(found_units) > CANDIDATE_UNITS:
