@@ -140,6 +140,8 @@ class _Outcome:
 
 _BUILD_LOCK = threading.Lock()
 _WALK_LIMIT = 20_000_000
+_SHARDS = 1024  # power of two
+_CHUNK = 65_536
 # Containers and our own objects are walked; types, modules and functions never are (their
 # referents are the whole interpreter).
 _WALK_BUILTINS = (tuple, list, dict, set, frozenset, MappingProxyType)
@@ -183,25 +185,41 @@ def release_gradually(box: list[Any]) -> int:
     is first listed parents-first, then the list is cleared front to back: each release
     frees one object whose children are still listed, so the interpreter can switch to the
     event loop between any two. Meant for a worker thread.
+
+    The bookkeeping itself must not hold the GIL long either: one set or list of millions
+    of entries is rehashed, copied or freed in a single C call (a `set.add` that grew a set
+    of 2 million ids stalled the loop for 66 ms). So visited ids go into _SHARDS small sets
+    and the order into lists of at most _CHUNK objects.
     """
-    order: list[Any] = []
-    seen: set[int] = set()
+    seen: list[set[int]] = [set() for _ in range(_SHARDS)]
+    mask = _SHARDS - 1
+    chunks: list[list[Any]] = [[]]
+    order = chunks[0]  # the chunk being filled
+    count = 0
     queue: deque[Any] = deque(box)
     box.clear()
-    while queue and len(order) < _WALK_LIMIT:
+    item: Any = None
+    while queue and count < _WALK_LIMIT:
         item = queue.popleft()
-        if id(item) in seen:
+        key = id(item)
+        shard = seen[(key >> 4) & mask]  # ids are 16-byte aligned: skip the zero bits
+        if key in shard:
             continue
-        seen.add(id(item))
+        shard.add(key)
+        if len(order) >= _CHUNK:
+            order = []
+            chunks.append(order)
         order.append(item)
+        count += 1
         if _walkable(item):
             queue.extend(r for r in gc.get_referents(item) if not isinstance(r, type))
     queue.clear()
-    while seen:  # clearing a set of a million ints at once is itself a long C call
-        seen.pop()
-    count = len(order)
-    for i in range(count):
-        order[i] = None
+    for shard in seen:
+        shard.clear()
+    item = None  # the last object visited must not outlive the walk here
+    for chunk in chunks:
+        for i in range(len(chunk)):
+            chunk[i] = None
     return count
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from bot.content.document import read_document_meta
 from bot.content.facts import collapse, read_facts
 from bot.content.fields import Fields
+from bot.content.hashing import content_hash
 from bot.content.problems import Problem, Problems
 from bot.content.sectionfile import FrontMatterError, SectionBody, parse_body, split_front_matter
 from bot.content.yamlpos import LineDict, YamlSyntaxError, load_yaml
@@ -54,7 +55,9 @@ def load_content(root: Path) -> LoadResult:
     warnings = tuple(sorted(problems.warnings, key=key))
     snapshot = None
     if not errors:
-        snapshot = Snapshot.build(tuple(documents), tuple(str(w) for w in warnings))
+        # Snapshot.build's order and digest, hashed so as not to starve the event loop.
+        docs = tuple(sorted(documents, key=lambda d: d.id))
+        snapshot = Snapshot(docs, content_hash(docs), tuple(str(w) for w in warnings))
     return LoadResult(snapshot, errors, warnings, time.perf_counter() - started)
 
 

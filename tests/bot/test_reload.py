@@ -192,6 +192,23 @@ def test_release_gradually_empties_the_box() -> None:
     assert graph == [] and visited > 3000
 
 
+def test_release_gradually_frees_graphs_larger_than_a_chunk() -> None:
+    import weakref
+
+    class Leaf:
+        pass
+
+    leaves = [Leaf() for _ in range(10)]
+    refs = [weakref.ref(leaf) for leaf in leaves]
+    shared = "shared"
+    graph: list[object] = [(leaves, [[i, shared] for i in range(100_000)])]
+    del leaves
+    visited = release_gradually(graph)
+    assert graph == [] and visited > 200_000
+    assert all(r() is None for r in refs)
+    assert release_gradually([]) == 0
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX only")
 async def test_sighup_reloads(content: Path) -> None:
     manager = ContentManager(content)
