@@ -20,6 +20,7 @@ from bot.content.document import read_document_meta
 from bot.content.facts import collapse, read_facts
 from bot.content.fields import Fields
 from bot.content.hashing import content_hash
+from bot.content.pacing import Pacer
 from bot.content.problems import Problem, Problems
 from bot.content.sectionfile import FrontMatterError, SectionBody, parse_body, split_front_matter
 from bot.content.yamlpos import LineDict, YamlSyntaxError, load_yaml
@@ -88,6 +89,7 @@ class _Loader:
         # references to them do not add "not found" noise to the real problem.
         self.broken_ids: set[str] = set()
         self._undecodable = ""
+        self.pace = Pacer()
 
     # ---- files ----
 
@@ -250,6 +252,7 @@ class _Loader:
                     continue
                 if not entry.is_file():
                     continue
+                self.pace()
                 draft = self._read_section(path)
                 if draft is not None:
                     drafts.append(draft)
