@@ -19,7 +19,6 @@ from typing import Any
 from bot.content.document import read_document_meta
 from bot.content.facts import collapse, read_facts
 from bot.content.fields import Fields
-from bot.content.hashing import content_hash
 from bot.content.pacing import Pacer
 from bot.content.problems import Problem, Problems
 from bot.content.sectionfile import FrontMatterError, SectionBody, parse_body, split_front_matter
@@ -56,9 +55,7 @@ def load_content(root: Path) -> LoadResult:
     warnings = tuple(sorted(problems.warnings, key=key))
     snapshot = None
     if not errors:
-        # Snapshot.build's order and digest, hashed so as not to starve the event loop.
-        docs = tuple(sorted(documents, key=lambda d: d.id))
-        snapshot = Snapshot(docs, content_hash(docs), tuple(str(w) for w in warnings))
+        snapshot = Snapshot.build(tuple(documents), tuple(str(w) for w in warnings))
     return LoadResult(snapshot, errors, warnings, time.perf_counter() - started)
 
 
