@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import secrets
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from .codec import dumps, loads
 from .state import World
 
 log = logging.getLogger("emulator.gateway")
@@ -32,6 +33,7 @@ DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HELLO, HEARTB
     10,
     11,
 )
+REPLAY_EVENTS = 1000  # dispatches kept per session for RESUME
 
 
 class _Compressor:
@@ -49,15 +51,15 @@ class _Compressor:
         elif kind:
             raise ValueError(f"unsupported compress={kind}")
 
-    def encode(self, text: str) -> str | bytes:
-        raw = text.encode()
-        if self._zlib is not None:
-            out: bytes = self._zlib.compress(raw) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
-            return out
+    def encode(self, raw: bytes) -> str | bytes:
+        """One message: compressed and flushed (binary frame) or as text (text frame)."""
         if self._zstd is not None:
-            out = self._zstd.compress(raw) + self._zstd.flush(self._flush)
+            out: bytes = self._zstd.compress(raw) + self._zstd.flush(self._flush)
             return out
-        return text
+        if self._zlib is not None:
+            out = self._zlib.compress(raw) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
+            return out
+        return raw.decode()
 
 
 @dataclass
@@ -78,15 +80,16 @@ class Connection:
         self.heartbeats = 0
         self.lock = asyncio.Lock()
 
-    async def send(self, payload: dict[str, Any]) -> None:
-        data = self.compressor.encode(json.dumps(payload))
+    async def send(self, payload: dict[str, Any]) -> float:
+        """Send one message; returns when it was handed to the socket (time.monotonic)."""
+        data = self.compressor.encode(dumps(payload))
         async with self.lock:
-            if self.ws.closed:
-                return
-            if isinstance(data, bytes):
-                await self.ws.send_bytes(data)
-            else:
-                await self.ws.send_str(data)
+            if not self.ws.closed:
+                if isinstance(data, bytes):
+                    await self.ws.send_bytes(data)
+                else:
+                    await self.ws.send_str(data)
+        return time.monotonic()
 
 
 class Gateway:
@@ -123,7 +126,7 @@ class Gateway:
             await conn.send({"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
-                    await self._receive(conn, json.loads(msg.data))
+                    await self._receive(conn, loads(msg.data))
                 elif msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.ERROR):
                     break
         finally:
@@ -202,20 +205,24 @@ class Gateway:
         await self._send_dispatch(session, "RESUMED", {"_trace": ["emulator"]})
         self.resumed.set()
 
-    async def _send_dispatch(self, session: Session, event: str, data: dict[str, Any]) -> None:
+    async def _send_dispatch(self, session: Session, event: str, data: dict[str, Any]) -> float:
         session.seq += 1
         payload = {"op": DISPATCH, "t": event, "s": session.seq, "d": data}
-        session.events.append(payload)
-        del session.events[:-1000]  # bounded replay buffer
+        events = session.events
+        events.append(payload)
+        if len(events) > REPLAY_EVENTS:
+            del events[: len(events) - REPLAY_EVENTS]  # bounded replay buffer
         if session.connection is not None:
-            await session.connection.send(payload)
+            return await session.connection.send(payload)
+        return time.monotonic()
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a dispatch event to the current session (buffered for RESUME when offline)."""
+    async def dispatch(self, event: str, data: dict[str, Any]) -> float:
+        """Send a dispatch event to the current session (buffered for RESUME when offline);
+        returns when the frame went to the socket (time.monotonic)."""
         session = self.current
         if session is None:
             raise RuntimeError("no gateway session: the bot has not identified yet")
-        await self._send_dispatch(session, event, data)
+        return await self._send_dispatch(session, event, data)
 
     async def close_all(self, code: int = 4000) -> None:
         """Close every socket; 4000 is resumable, so discord.py comes back with RESUME."""

@@ -67,12 +67,24 @@ class InteractionHandle:
         self.events: list[InteractionEvent] = []
         self.original: dict[str, Any] | None = None
         self.messages: dict[str, dict[str, Any]] = {}  # follow-up messages by id
+        self.acknowledged = False  # a callback has been accepted
+        # Set by a load generator that awaits the visible answer without polling `events`:
+        # resolved with (arrival time, message data) by the first type 4/7 callback or
+        # `@original` edit.
+        self.answer: asyncio.Future[tuple[float, dict[str, Any]]] | None = None
         self._changed = asyncio.Event()
 
     # -- recording (called by the REST side) -----------------------------------------------
 
     def record(self, event: InteractionEvent) -> None:
         self.events.append(event)
+        if event.kind == "callback":
+            self.acknowledged = True
+        answer = self.answer
+        if answer is not None and not answer.done():
+            data = _visible(event)
+            if data is not None:
+                answer.set_result((event.at, data))
         self._changed.set()
 
     # -- waiting (called by tests) ----------------------------------------------------------
@@ -120,13 +132,7 @@ class InteractionHandle:
         after a defer (type 5/6)."""
 
         def done(h: InteractionHandle) -> dict[str, Any] | None:
-            for e in h.events:
-                if e.kind == "callback" and e.body.get("type") in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
-                    data: dict[str, Any] = e.body.get("data") or {}
-                    return data
-                if e.kind == "edit" and e.message_id == "@original":
-                    return e.body
-            return None
+            return next((d for d in map(_visible, h.events) if d is not None), None)
 
         result: dict[str, Any] = await self.wait_until(done, timeout)
         return result
@@ -138,6 +144,16 @@ class InteractionHandle:
             if e.kind == "callback":
                 return e.at - self.dispatched_at
         return None
+
+
+def _visible(event: InteractionEvent) -> dict[str, Any] | None:
+    """The message data of an event that shows the user an answer, else None."""
+    if event.kind == "callback" and event.body.get("type") in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
+        data: dict[str, Any] = event.body.get("data") or {}
+        return data
+    if event.kind == "edit" and event.message_id == "@original":
+        return event.body
+    return None
 
 
 def _convert_options(values: dict[str, Any], declared: list[dict[str, Any]] | None) -> list[Any]:
@@ -208,6 +224,50 @@ class InteractionFactory:
         locale: str = "en-US",
         message: dict[str, Any] | None = None,
     ) -> InteractionHandle:
+        base = self.base_payload(
+            interaction_type,
+            guild=guild,
+            channel=channel,
+            member=member,
+            permissions=permissions,
+            locale=locale,
+        )
+        return self.build_from(base, data, message=message)
+
+    def build_from(
+        self, base: dict[str, Any], data: dict[str, Any], *, message: dict[str, Any] | None = None
+    ) -> InteractionHandle:
+        """A new interaction (fresh id and token) on a `base_payload`.
+
+        The payload is a shallow copy: its nested parts are `base`'s own, so a load generator
+        builds `base` once per run and pays only for the id, the token and one dict here.
+        Nothing may mutate them afterwards (the emulator only reads and serialises them).
+        """
+        interaction_id = snowflake()
+        token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
+        payload = base.copy()
+        payload["id"] = str(interaction_id)
+        payload["data"] = data
+        payload["token"] = token
+        if message is not None:
+            payload["message"] = message
+        handle = InteractionHandle(interaction_id, token, payload)
+        self.by_token[token] = handle
+        self.by_id[interaction_id] = handle
+        return handle
+
+    def base_payload(
+        self,
+        interaction_type: int,
+        *,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+        member: Member | None = None,
+        permissions: int | None = None,
+        locale: str = "en-US",
+    ) -> dict[str, Any]:
+        """Everything of an interaction payload but its id, token, data and message, in the
+        order Discord sends the keys."""
         world = self.world
         guild = guild or world.first_guild()
         channel = channel or world.first_channel(guild)
@@ -220,13 +280,11 @@ class InteractionFactory:
         if permissions is None and member.user.id != guild.owner_id:
             user_perms |= MEMBER_DEFAULT_PERMISSIONS & guild.everyone.permissions
         app_perms = world.bot_permissions_in(channel)
-        interaction_id = snowflake()
-        token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
-        payload: dict[str, Any] = {
-            "id": str(interaction_id),
+        return {
+            "id": "",
             "application_id": str(world.application_id),
             "type": interaction_type,
-            "data": data,
+            "data": {},
             "guild_id": str(guild.id),
             "guild": {
                 "id": str(guild.id),
@@ -236,7 +294,7 @@ class InteractionFactory:
             "channel": channel.payload(permissions=user_perms),
             "channel_id": str(channel.id),
             "member": member.payload(permissions=user_perms),
-            "token": token,
+            "token": "",
             "version": 1,
             "app_permissions": str(app_perms),
             "locale": locale,
@@ -247,12 +305,6 @@ class InteractionFactory:
             "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
         }
-        if message is not None:
-            payload["message"] = message
-        handle = InteractionHandle(interaction_id, token, payload)
-        self.by_token[token] = handle
-        self.by_id[interaction_id] = handle
-        return handle
 
     def command_data(
         self,

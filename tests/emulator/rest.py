@@ -7,14 +7,15 @@ answers carry X-RateLimit-* headers so its bucket bookkeeping runs as against Di
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
+from .codec import dumps, loads
 from .interactions import (
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
@@ -49,6 +50,7 @@ _OPTIONS: web.AppKey[dict[str, float]] = web.AppKey("options", dict)
 
 
 _BODY: web.RequestKey[Any] = web.RequestKey("json", object)
+_RECEIVED: web.RequestKey[float] = web.RequestKey("received", float)
 
 
 def json_response(
@@ -57,7 +59,7 @@ def json_response(
     """Exactly `Content-Type: application/json`: discord.py compares the header verbatim
     (Discord sends no charset) and treats anything else as text."""
     all_headers = {"Content-Type": "application/json", **(headers or {})}
-    return web.Response(body=json.dumps(data).encode(), status=status, headers=all_headers)
+    return web.Response(body=dumps(data), status=status, headers=all_headers)
 
 
 def error(status: int, code: int, message: str) -> web.Response:
@@ -70,13 +72,18 @@ def _route_of(request: web.Request) -> str:
     return canonical.removeprefix(API_PREFIX)
 
 
+@functools.lru_cache(maxsize=256)
+def _bucket(route: str) -> str:
+    return hashlib.sha1(route.encode()).hexdigest()[:16]
+
+
 def _ratelimit_headers(route: str, remaining: int, reset_after: float) -> dict[str, str]:
     return {
         "X-RateLimit-Limit": "50",
         "X-RateLimit-Remaining": str(remaining),
         "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
         "X-RateLimit-Reset-After": f"{reset_after:.3f}",
-        "X-RateLimit-Bucket": hashlib.sha1(route.encode()).hexdigest()[:16],
+        "X-RateLimit-Bucket": _bucket(route),
         "Via": "1.1 google",
     }
 
@@ -88,53 +95,60 @@ async def _read_body(request: web.Request) -> Any:
     if ctype.startswith("multipart/"):
         form = await request.post()
         payload = form.get("payload_json")
-        body = json.loads(str(payload)) if payload is not None else {}
+        body = loads(str(payload)) if payload is not None else {}
         body["_files"] = [k for k in form if k != "payload_json"]
         return body
     raw = await request.read()
     if not raw:
         return None
     try:
-        return json.loads(raw)
+        return loads(raw)
     except ValueError:
         return raw.decode(errors="replace")
 
 
 @web.middleware
 async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not request.path.startswith(API_PREFIX):
+    path = request.path
+    if not path.startswith(API_PREFIX):
         return await handler(request)
+    request[_RECEIVED] = time.monotonic()  # before the body: when the request arrived
     world = request.app[_WORLD]
     route = _route_of(request)
     body = await _read_body(request)
     request[_BODY] = body
-    headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
-    record = RecordedRequest(
-        method=request.method,
-        path=request.path.removeprefix(API_PREFIX),
-        route=route,
-        query=dict(request.query),
-        json=body,
-        headers=headers,
-    )
-    world.requests.append(record)
-    response = await _answer(request, handler, world, route, record)
-    record.status = response.status
+    path = path.removeprefix(API_PREFIX)
+    record: RecordedRequest | None = None
+    if world.record_requests:  # off only in a benchmark (serve.py --bench)
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
+        record = RecordedRequest(
+            method=request.method,
+            path=path,
+            route=route,
+            query=dict(request.query),
+            json=body,
+            headers=headers,
+        )
+        world.requests.append(record)
+    response = await _answer(request, handler, world, route, path)
+    if record is not None:
+        record.status = response.status
     return response
 
 
 async def _answer(
-    request: web.Request, handler: Handler, world: World, route: str, record: RecordedRequest
+    request: web.Request, handler: Handler, world: World, route: str, path: str
 ) -> web.StreamResponse:
     faults = request.app[_FAULTS]
-    for key in ((request.method, route), (request.method, record.path)):
-        queue = faults.get(key)
-        if queue:
-            fault = queue[0]
-            fault.remaining -= 1
-            if fault.remaining <= 0:
-                queue.pop(0)
-            return _fault_response(fault, route)
+    if faults:
+        for key in ((request.method, route), (request.method, path)):
+            queue = faults.get(key)
+            if queue:
+                fault = queue[0]
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    queue.pop(0)
+                return _fault_response(fault, route)
     token_free = route.startswith(("/interactions/", "/webhooks/{application_id}/{token}"))
     auth = request.headers.get("Authorization", "")
     if not token_free and auth != f"Bot {world.token}":
@@ -344,7 +358,7 @@ def _store_interaction_message(
         "user": handle.payload["member"]["user"],
         "authorizing_integration_owners": handle.payload["authorizing_integration_owners"],
     }
-    if not int(msg["flags"]) & EPHEMERAL:
+    if not int(msg["flags"]) & EPHEMERAL and world.record_requests:
         world.messages.setdefault(channel_id, []).append(msg)
     return msg
 
@@ -359,7 +373,7 @@ async def interaction_callback(request: web.Request) -> web.Response:
     deadline = request.app[_OPTIONS]["interaction_deadline"]
     if time.monotonic() - handle.dispatched_at > deadline:
         return error(404, 10062, "Unknown interaction")
-    if any(e.kind == "callback" for e in handle.events):
+    if handle.acknowledged:
         return error(400, 40060, "Interaction has already been acknowledged.")
     if not isinstance(body, dict) or "type" not in body:
         return error(400, 50035, "Invalid Form Body")
@@ -377,7 +391,7 @@ async def interaction_callback(request: web.Request) -> web.Response:
     elif kind == UPDATE_MESSAGE and "message" in handle.payload:
         message = {**handle.payload["message"], **data, "edited_timestamp": iso_now()}
         handle.original = message
-    handle.record(InteractionEvent("callback", body))
+    handle.record(InteractionEvent("callback", body, at=request[_RECEIVED]))
     if request.query.get("with_response") not in ("1", "true", "True"):
         return web.Response(status=204)
     interaction: dict[str, Any] = {
@@ -441,7 +455,7 @@ async def webhook_message(request: web.Request) -> web.Response:
         handle.original = merged
     else:
         handle.messages[key] = merged
-    handle.record(InteractionEvent("edit", body, key))
+    handle.record(InteractionEvent("edit", body, key, at=request[_RECEIVED]))
     return json_response(merged)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import json
 import os
 import signal
@@ -34,12 +35,14 @@ from typing import Any
 
 from aiohttp import web
 
-from .interactions import CHANNEL_MESSAGE, UPDATE_MESSAGE, InteractionHandle
+from .codec import LIBRARY
+from .interactions import APPLICATION_COMMAND, InteractionHandle
 from .server import Emulator
 
 CONTROL_PATH = "/_control"
 MAX_RUN = 100_000
 MAX_IN_FLIGHT = 1_000
+WATCHDOG_S = 0.25
 
 
 class ServedEmulator(Emulator):
@@ -48,6 +51,7 @@ class ServedEmulator(Emulator):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.stopping = asyncio.Event()
+        self.profiler: cProfile.Profile | None = None
         r = self.app.router
         r.add_get(CONTROL_PATH + "/status", self._status)
         r.add_post(CONTROL_PATH + "/run", self._run)
@@ -104,7 +108,13 @@ class ServedEmulator(Emulator):
             return web.json_response({"error": "n, in_flight or options out of range"}, status=400)
         if self.gateway.current is None:
             return web.json_response({"error": "the bot has not identified"}, status=409)
-        result = await self.run_load(command, options, n, in_flight, timeout, max_seconds)
+        if self.profiler is not None:
+            self.profiler.enable()
+        try:
+            result = await self.run_load(command, options, n, in_flight, timeout, max_seconds)
+        finally:
+            if self.profiler is not None:
+                self.profiler.disable()
         return web.json_response(result)
 
     # -- load --------------------------------------------------------------------------------
@@ -118,59 +128,94 @@ class ServedEmulator(Emulator):
         timeout: float,
         max_seconds: float,
     ) -> dict[str, Any]:
-        """`in_flight` workers dispatch `n` commands between them, one unanswered each."""
+        """A closed loop: `in_flight` workers dispatch `n` commands between them, each sending
+        the next one as soon as its last one is answered, so exactly `in_flight` are
+        unanswered (bar the moment between an answer and the next frame).
+
+        Latency is from the INTERACTION_CREATE frame written to the bot's socket to the
+        arrival of the request that carries the visible answer (the type 4/7 callback, or
+        the `@original` edit after a defer), both stamped by this process. What this process
+        does before a dispatch (building the payload, waiting for its turn on the loop) is
+        the load generator's time, not the bot's: it is reported apart, as `queued_ms`.
+        The payload is built once per run (`base_payload`) and once per distinct option
+        set; each interaction gets only its own id and token.
+        """
+        loop = asyncio.get_running_loop()
+        factory = self.interactions
+        gateway = self.gateway
+        base = factory.base_payload(APPLICATION_COMMAND)
+        datas = [factory.command_data(command, o, None) for o in options]
         latencies: list[float] = []
+        queued: list[float] = []
         failures: list[str] = []
         kinds = {"embed": 0, "text": 0}
+        pending: dict[InteractionHandle, float] = {}  # handle → when it times out
         next_i = 0
         deadline = time.monotonic() + max_seconds
-        factory = self.interactions
 
-        def answered(h: InteractionHandle) -> tuple[float, dict[str, Any]] | None:
-            for e in h.events:
-                if e.kind == "callback" and e.body.get("type") in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
-                    return e.at, e.body.get("data") or {}
-                if e.kind == "edit" and e.message_id == "@original":
-                    return e.at, e.body
-            return None
+        async def watchdog() -> None:
+            """One timer for all interactions instead of a wait_for (a timer and a
+            future) each."""
+            while True:
+                await asyncio.sleep(min(WATCHDOG_S, timeout))
+                now = time.monotonic()
+                for handle, expires in list(pending.items()):
+                    answer = handle.answer
+                    if now > expires and answer is not None and not answer.done():
+                        answer.set_exception(TimeoutError())
 
         async def worker() -> None:
             nonlocal next_i
             while next_i < n:
                 i = next_i
                 next_i += 1
-                if time.monotonic() > deadline:
+                started = time.monotonic()
+                if started > deadline:
                     failures.append("not run: --max-seconds reached")
                     continue
-                started = time.monotonic()
-                handle = await self.command(command, options[i % len(options)])
+                handle = factory.build_from(base, datas[i % len(datas)])
+                answer = handle.answer = loop.create_future()
+                sent = await gateway.dispatch("INTERACTION_CREATE", handle.payload)
+                pending[handle] = sent + timeout
                 try:
-                    at, data = await handle.wait_until(answered, timeout)
+                    at, data = await answer
                 except TimeoutError:
                     failures.append(f"no answer in {timeout}s to {options[i % len(options)]}")
                     continue
                 finally:  # the bench never looks back: keep memory flat over long runs
+                    del pending[handle]
                     factory.by_token.pop(handle.token, None)
                     factory.by_id.pop(handle.id, None)
-                latencies.append((at - started) * 1000)
+                latencies.append((at - sent) * 1000)
+                queued.append((sent - started) * 1000)
                 kinds["embed" if data.get("embeds") else "text"] += 1
 
         self.state.requests.clear()
         for stored in self.state.messages.values():
             stored.clear()
+        timer = asyncio.create_task(watchdog())
         cpu0 = time.process_time()
         t0 = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(min(in_flight, n))))
+        try:
+            await asyncio.gather(*(worker() for _ in range(min(in_flight, n))))
+        finally:
+            timer.cancel()
         wall = time.monotonic() - t0
         return {
             "command": command,
             "n": n,
             "latencies_ms": latencies,
+            "queued_ms": queued,
             "failed": len(failures),
             "failures": failures[:5],
             "wall_s": wall,
             "emulator_cpu_s": time.process_time() - cpu0,
             "answers": kinds,
+            "emulator": {
+                "loop": type(loop).__module__.split(".")[0],
+                "json": LIBRARY,
+                "recording": self.state.record_requests,
+            },
         }
 
 
@@ -178,6 +223,9 @@ async def serve(args: argparse.Namespace) -> int:
     emulator = await ServedEmulator(interaction_deadline=args.interaction_deadline).start_on(
         args.port
     )
+    emulator.state.record_requests = not args.bench
+    if args.profile:
+        emulator.profiler = cProfile.Profile()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, emulator.stopping.set)
@@ -203,6 +251,8 @@ async def serve(args: argparse.Namespace) -> int:
         print(f"emulator: --max-seconds {args.max_seconds} reached; stopping", file=sys.stderr)
     finally:
         await emulator.stop()
+        if emulator.profiler is not None:
+            emulator.profiler.dump_stats(args.profile)
     if eof_task is not None and not eof_task.done():
         os._exit(0)  # the stdin reader thread cannot be interrupted; nothing left to clean
     return 0
@@ -232,6 +282,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--interaction-deadline", type=float, default=3.0, help="callback window in seconds"
+    )
+    parser.add_argument(
+        "--bench",
+        action="store_true",
+        help="keep no request history or posted messages (state.requests stays empty)",
+    )
+    parser.add_argument(
+        "--profile", default=None, metavar="PATH", help="cProfile the control runs into PATH"
     )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:

@@ -313,6 +313,9 @@ class World:
     requests: list[RecordedRequest] = field(default_factory=list)
     nonces: dict[tuple[int, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
     users: dict[int, User] = field(default_factory=dict)
+    # False only under a benchmark (serve.py --bench): no RecordedRequest per REST call and
+    # no copy of interaction answers in `messages`, so a long run keeps counters, not history.
+    record_requests: bool = True
 
     # -- set-up helpers -------------------------------------------------------------------
 
