@@ -45,6 +45,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bot.cli.run import GC_THRESHOLD  # noqa: E402
 from bot.ingest.parse import parse_with_warnings  # noqa: E402
 from bot.ingest.render import render  # noqa: E402
 from bot.ingest.write import write_folder  # noqa: E402
@@ -539,9 +540,10 @@ def main() -> int:
         "--gc-threshold",
         type=int,
         nargs=3,
-        default=None,
+        default=list(GC_THRESHOLD),
         metavar=("G0", "G1", "G2"),
-        help="gc.set_threshold for the bot process (Python's default: 700 10 10)",
+        help="gc.set_threshold for the bot process (default: what `briefing-bot run` sets; "
+        "Python's own default is 700 10 10)",
     )
     parser.add_argument(
         "--gc-freeze", action="store_true", help="gc.freeze() once the bot is ready"

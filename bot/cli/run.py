@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -68,8 +69,18 @@ def run(args: argparse.Namespace) -> int:
     return _event_loop_runner()(_serve(cfg, token))
 
 
+# Young-generation GC threshold for the serving process. Every interaction allocates
+# thousands of short-lived objects (payload dicts, discord.py models); with Python's default
+# (700) the collector ran every few interactions. Measured with bench/e2e.py: 10-13 % less
+# bot CPU per interaction and a lower /search p99; the cost is that short-lived reference
+# cycles live a little longer. The content itself is frozen out of the GC by the reload.
+GC_THRESHOLD = (10_000, 20, 20)
+
+
 async def _serve(cfg: Config, token: str) -> int:
     from bot.app import BriefingBot
+
+    gc.set_threshold(*GC_THRESHOLD)
 
     bot = BriefingBot(cfg, auto_sync=True)
     loop = asyncio.get_running_loop()
