@@ -21,7 +21,8 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from functools import lru_cache
+from typing import Any, Literal, Protocol, cast
 
 import discord
 
@@ -216,6 +217,67 @@ def select_options(options: Sequence[SectionOption]) -> list[discord.SelectOptio
     return out
 
 
+# Option dicts kept: one per (key, label, description) seen; a few hundred bytes each.
+OPTION_DICT_CACHE = 4096
+
+
+@lru_cache(maxsize=OPTION_DICT_CACHE)
+def _option_dict(option: SectionOption) -> tuple[str, dict[str, Any]]:
+    """(sid, the option as discord.py serialises it): the BLAKE2b and clipping done once
+    per distinct option rather than on every answer that lists it."""
+    select = option.to_select_option()
+    return select.value, cast(dict[str, Any], select.to_dict())
+
+
+@lru_cache(maxsize=64)
+def _select_skeleton(mode: Mode, slot: int, placeholder: str) -> dict[str, Any]:
+    """An OpenSelect's component dict without its options, as discord.py renders it."""
+    item = OpenSelect(mode, slot, [discord.SelectOption(label="-", value="-")], placeholder)
+    rendered: dict[str, Any] = item.to_component_dict()
+    rendered.pop("options")
+    return rendered
+
+
+class RenderedView(discord.ui.View):
+    """A stopped view whose component rows were rendered straight to dicts.
+
+    Its items are dynamic (state in the custom_id), so discord.py needs nothing from the
+    view but `to_components()`: building the `ui.Select` and `DynamicItem` objects only to
+    serialise them again cost more than the rest of the reply's rendering. The rows come
+    from discord.py's own serialisation of each piece (`_option_dict`, `_select_skeleton`),
+    and a test checks them against the item-built view.
+    """
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        super().__init__(timeout=None)
+        self._rows = rows
+        self.stop()  # out of the view store, like _finished below
+
+    def to_components(self) -> list[dict[str, Any]]:
+        return self._rows
+
+
+def menu_rows(
+    options: Sequence[SectionOption], mode: Mode, placeholder: str, slot: int = 1
+) -> list[dict[str, Any]]:
+    """The component rows of `menu_view` (deduplicated, at most 25 options), or []."""
+    rendered: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for option in options:
+        sid, as_dict = _option_dict(option)
+        if sid in seen:
+            continue
+        seen.add(sid)
+        rendered.append(dict(as_dict))
+        if len(rendered) >= limits.SELECT_OPTIONS:
+            break
+    if not rendered:
+        return []
+    select = dict(_select_skeleton(mode, slot, placeholder))
+    select["options"] = rendered
+    return [{"type": 1, "components": [select]}]
+
+
 def _finished(view: discord.ui.View) -> discord.ui.View | None:
     """A view whose items are all dynamic needs no entry in discord.py's view store (which
     would otherwise keep every message's view for the life of the process): stopping it
@@ -250,6 +312,14 @@ def menu_view(
     options: Sequence[SectionOption], mode: Mode, placeholder: str
 ) -> discord.ui.View | None:
     """One select menu of sections (did-you-mean, search results, "Read section")."""
+    rows = menu_rows(options, mode, placeholder)
+    return RenderedView(rows) if rows else None
+
+
+def menu_view_items(
+    options: Sequence[SectionOption], mode: Mode, placeholder: str
+) -> discord.ui.View | None:
+    """`menu_view` built from discord.ui items: the reference `menu_rows` must equal."""
     view = discord.ui.View(timeout=None)
     selects = select_options(options)
     if selects:

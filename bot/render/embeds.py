@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import discord
 
@@ -231,22 +232,34 @@ def choices_embed(answer: Answer) -> discord.Embed:
     return embed
 
 
+# Breadcrumbs kept escaped: short strings, and the same few hundred recur across answers.
+CRUMB_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=CRUMB_CACHE_SIZE)
+def _escaped_crumb(crumb: str) -> str:
+    """`escape_content` of a breadcrumb, done once per distinct breadcrumb (pure)."""
+    return escape_content(crumb)
+
+
 def _result_fields(embed: discord.Embed, results: Sequence[Result]) -> None:
     """One field per result: the breadcrumb (ending in the section's title) as its name,
     the excerpt as its value. The best result gets its whole excerpt (the core keeps
     excerpts under 1,000 characters); later ones share what is left of the 6,000."""
     shown = list(results)[: limits.EMBED_FIELDS]
     reserve = 60  # the footer set after
+    left = _room(embed, reserve)  # kept as fields are added instead of re-counting the embed
     for i, result in enumerate(shown):
         crumb = result.breadcrumb or result.title
-        name = limits.clip(f"{i + 1}. {escape_content(crumb)}", limits.EMBED_FIELD_NAME)
+        name = limits.clip(f"{i + 1}. {_escaped_crumb(crumb)}", limits.EMBED_FIELD_NAME)
         later = len(shown) - i - 1
-        room = _room(embed, reserve) - len(name) - later * (_MIN_RESULT_FIELD + 60)
+        room = left - len(name) - later * (_MIN_RESULT_FIELD + 60)
         per_field = min(limits.EMBED_FIELD_VALUE, room)
         if per_field < _MIN_RESULT_FIELD // 2:
             break
         value = clip_markdown(result.excerpt, per_field) if result.excerpt.strip() else "…"
         embed.add_field(name=name, value=value, inline=False)
+        left -= len(name) + len(value)
 
 
 # -- /search -----------------------------------------------------------------------------------

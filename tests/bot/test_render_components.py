@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bot.render.components import (
     SectionOption,
     SidResolver,
     menu_view,
+    menu_view_items,
     open_custom_id,
     page_custom_id,
     parse_custom_id,
@@ -109,3 +111,21 @@ async def test_views_have_unique_ids_within_limits_and_are_not_stored() -> None:
     assert len(repeated.to_components()[0]["components"][0]["options"]) == 1
     assert section_view("doc#a", 0, 1) is None
     assert menu_view([], "n", "Go") is None
+
+
+async def test_rendered_menu_rows_equal_the_item_built_view() -> None:
+    """menu_view renders its rows straight to dicts; they must be what discord.ui makes."""
+    cases = [
+        [SectionOption("doc#a", "A", "Doc › A")],
+        [SectionOption("doc#a", "A"), SectionOption("doc#a", "A again")],
+        [SectionOption(f"doc#c{i}", f"C{i}", "x" * (i * 7)) for i in range(40)],
+        [SectionOption("doc#z", "L" * 300, "D" * 300), SectionOption("doc#y", "", "")],
+    ]
+    for options in cases:
+        for mode, placeholder in (("n", "Open a passage's section"), ("e", "P" * 200)):
+            fast = menu_view(options, mode, placeholder)  # type: ignore[arg-type]
+            built = menu_view_items(options, mode, placeholder)  # type: ignore[arg-type]
+            assert fast is not None and built is not None
+            assert fast.is_finished()
+            # same dicts in the same key order, so the JSON sent is the same bytes
+            assert json.dumps(fast.to_components()) == json.dumps(built.to_components())
