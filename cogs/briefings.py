@@ -37,6 +37,7 @@ from bot.render.briefing_embed import (
     missing_permissions_message,
     timestamp,
 )
+from bot.render.escape import escape_user_text
 from bot.schedule import (
     ScheduleError,
     next_due,
@@ -50,6 +51,9 @@ from bot.storage import StoreError, Subscription
 log = logging.getLogger(__name__)
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CHANNEL_REF = re.compile(r"<#(\d{1,20})>|(\d{1,20})")
+NO_MENTIONS = discord.AllowedMentions.none()
+ECHO_LIMIT = 100  # characters of a user's own input quoted back in an error
 DAYS_CHOICES = [
     app_commands.Choice(name="every day", value="daily"),
     app_commands.Choice(name="weekdays", value="weekdays"),
@@ -85,6 +89,39 @@ def _check_bot_permissions(channel: discord.TextChannel) -> None:
     missing = missing_permissions(channel.permissions_for(channel.guild.me))
     if missing:
         raise UserFacingError(missing_permissions_message(channel.mention, missing))
+
+
+def _channel_label(guild: discord.Guild, channel_id: int) -> str:
+    """A mention while the channel exists; a deleted one would render as a bare
+    "#deleted-channel", so it is named by id instead."""
+    if guild.get_channel(channel_id) is not None:
+        return f"<#{channel_id}>"
+    return f"the deleted channel `{channel_id}`"
+
+
+def _subscription_choice_name(guild: discord.Guild, sub: Subscription) -> str:
+    channel = guild.get_channel(sub.channel_id)
+    where = f"#{channel.name}" if channel is not None else "deleted channel"
+    state = "enabled" if sub.enabled else f"disabled: {sub.disabled_reason or 'unknown'}"
+    return f"{where} ({sub.channel_id}) · {sub.post_time} {sub.timezone} · {state}"
+
+
+def _match_subscription(
+    guild: discord.Guild, subs: list[Subscription], value: str
+) -> Subscription | None:
+    """The subscription `value` names: a channel id (what autocomplete sends), a channel
+    mention, or the name of a channel that still exists."""
+    text = value.strip()
+    mention = _CHANNEL_REF.fullmatch(text)
+    if mention is not None:
+        channel_id = int(mention.group(1) or mention.group(2))
+        return next((s for s in subs if s.channel_id == channel_id), None)
+    name = text.lstrip("#").casefold()
+    for sub in subs:
+        channel = guild.get_channel(sub.channel_id)
+        if channel is not None and channel.name.casefold() == name:
+            return sub
+    return None
 
 
 def _schedule_text(sub: Subscription) -> str:
@@ -196,20 +233,51 @@ class Briefings(commands.Cog):
         ]
 
     @briefing.command(name="unsubscribe", description="Stop the daily briefing in a channel")
-    @app_commands.describe(channel="The channel to stop posting in")
+    @app_commands.describe(
+        channel="The subscription to stop: pick it from the list (deleted channels included)"
+    )
     @manage_server()
-    async def unsubscribe(
-        self, interaction: discord.Interaction, channel: discord.TextChannel
-    ) -> None:
+    async def unsubscribe(self, interaction: discord.Interaction, channel: str) -> None:
+        # A string with autocomplete rather than a channel picker: a subscription whose
+        # channel was deleted must still be removable, and Discord's picker cannot offer it.
         runtime = self._runtime()
-        existing = await runtime.store.get_subscription_by_channel(channel.id)
-        if existing is None or existing.guild_id != interaction.guild_id:
-            raise UserFacingError(f"{channel.mention} has no briefing subscription.")
-        await runtime.store.unsubscribe(channel.id)
+        assert interaction.guild is not None  # manage_server() ran
+        subs = await runtime.store.list_subscriptions(interaction.guild.id)
+        sub = _match_subscription(interaction.guild, subs, channel)
+        if sub is None:
+            raise UserFacingError(
+                f"No briefing subscription in this server matches "
+                f"'{escape_user_text(channel, ECHO_LIMIT)}': pick one from the list "
+                "(`/briefing list` shows them all)."
+            )
+        await runtime.store.unsubscribe(sub.channel_id)
         runtime.dispatcher.notify()
         await interaction.response.send_message(
-            f"Unsubscribed {channel.mention}: no more briefings there.", ephemeral=True
+            f"Unsubscribed {_channel_label(interaction.guild, sub.channel_id)}: "
+            "no more briefings there.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
+
+    @unsubscribe.autocomplete("channel")
+    async def subscription_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        runtime = get_runtime(self.bot)
+        guild = interaction.guild
+        # Autocomplete runs no checks: only people who may unsubscribe see the list.
+        if runtime is None or guild is None or not interaction.permissions.manage_guild:
+            return []
+        needle = current.strip().lstrip("#").casefold()
+        choices: list[app_commands.Choice[str]] = []
+        for sub in await runtime.store.list_subscriptions(guild.id):
+            name = limits.clip(_subscription_choice_name(guild, sub), limits.AUTOCOMPLETE_NAME)
+            if needle and needle not in name.casefold():
+                continue
+            choices.append(app_commands.Choice(name=name, value=str(sub.channel_id)))
+            if len(choices) == limits.AUTOCOMPLETE_CHOICES:
+                break
+        return choices
 
     @briefing.command(name="list", description="This server's briefing subscriptions")
     @manage_server()

@@ -166,6 +166,75 @@ async def test_subscribe_rejects_bad_input_and_non_admins(
     assert choices[0]["value"] == "Asia/Tokyo"
 
 
+async def test_unsubscribe_picks_a_subscription_even_when_its_channel_was_deleted(
+    bot_starter: Any, emulator: Emulator
+) -> None:
+    clock = ManualClock(T0)
+    doomed = emulator.state.add_channel(emulator.guild, "doomed")
+    running = await bot_starter(prepare=with_clock(clock), extensions=["briefings"])
+    briefings = channel_named(emulator, "briefings")
+    await ask(emulator, "briefing subscribe", {"time": "09:00"}, channels={"channel": briefings})
+    await ask(emulator, "briefing subscribe", {"time": "09:00"}, channels={"channel": doomed})
+    store = runtime_of(running).store
+    sub = await store.get_subscription_by_channel(doomed.id)
+    assert sub is not None
+
+    # The channel is deleted: Discord answers 404 and tells the bot (CHANNEL_DELETE), so a
+    # channel picker could no longer offer it; the dispatcher disables the subscription.
+    emulator.state.delete_channel(doomed.id)
+    await emulator.gateway.dispatch("CHANNEL_DELETE", doomed.payload())
+    await wait_for(lambda: running.bot.get_channel(doomed.id) is None, timeout=10)
+    clock.set(DUE + timedelta(seconds=5))
+
+    async def disabled() -> bool:
+        current = await store.get_subscription(sub.id)
+        return current is not None and current.disabled_reason == "unknown_channel"
+
+    deadline = time.monotonic() + 10
+    while not await disabled():
+        assert time.monotonic() < deadline, "subscription was not disabled"
+        pacer = clock.next_deadline()  # two posts due together: the second one is paced
+        if pacer is not None and pacer <= DUE + timedelta(minutes=1):
+            clock.set(max(pacer, clock.now()))
+        await asyncio.sleep(0.02)
+
+    auto = await emulator.autocomplete("briefing unsubscribe", {"channel": ""}, focused="channel")
+    choices = (await auto.response())["data"]["choices"]
+    assert [c["value"] for c in choices] == [str(briefings.id), str(doomed.id)]
+    assert choices[0]["name"] == f"#briefings ({briefings.id}) · 09:00 UTC · enabled"
+    assert choices[1]["name"] == (
+        f"deleted channel ({doomed.id}) · 09:00 UTC · disabled: unknown_channel"
+    )
+    typed = await emulator.autocomplete(
+        "briefing unsubscribe", {"channel": "deleted"}, focused="channel"
+    )
+    assert [c["value"] for c in (await typed.response())["data"]["choices"]] == [str(doomed.id)]
+
+    visitor = emulator.state.add_member(emulator.guild, "visitor")
+    hidden = await emulator.autocomplete(
+        "briefing unsubscribe", {"channel": ""}, focused="channel", member=visitor
+    )
+    assert (await hidden.response())["data"]["choices"] == []
+
+    answer = await ask(emulator, "briefing unsubscribe", {"channel": str(doomed.id)})
+    assert answer["flags"] & 64
+    assert answer["content"] == (
+        f"Unsubscribed the deleted channel `{doomed.id}`: no more briefings there."
+    )
+    assert await store.get_subscription(sub.id) is None
+    assert await store.get_delivery(sub.id, DAY) is None  # its history went with it
+
+    again = await ask(emulator, "briefing unsubscribe", {"channel": str(doomed.id)})
+    assert again["content"].startswith("No briefing subscription in this server matches")
+    unknown = await ask(emulator, "briefing unsubscribe", {"channel": "@everyone **x**"})
+    assert "'@\u200beveryone \\*\\*x\\*\\*'" in unknown["content"]  # echoed, escaped
+
+    # a channel that still exists can also be named as typed, with or without '#'
+    by_name = await ask(emulator, "briefing unsubscribe", {"channel": "#Briefings"})
+    assert by_name["content"] == f"Unsubscribed <#{briefings.id}>: no more briefings there."
+    assert await store.list_subscriptions(emulator.guild.id) == []
+
+
 # -- delivery ---------------------------------------------------------------------------------
 
 
