@@ -288,6 +288,28 @@ def _finished(view: discord.ui.View) -> discord.ui.View | None:
     return view
 
 
+@lru_cache(maxsize=OPTION_DICT_CACHE)
+def _page_button_dict(sid: str, page: int, label: str, disabled: bool) -> dict[str, Any]:
+    """A PageButton's component dict, as discord.py renders it."""
+    rendered: dict[str, Any] = PageButton(sid, page, label, disabled).to_component_dict()
+    return rendered
+
+
+def section_rows(
+    key: str, page: int, pages: int, children: Sequence[SectionOption] = ()
+) -> list[dict[str, Any]]:
+    """The component rows of `section_view`: Previous/Next in one row, then the menu."""
+    rows: list[dict[str, Any]] = []
+    sid = section_sid(key)
+    if pages > 1:
+        buttons = [
+            dict(_page_button_dict(sid, max(page - 1, 0), "◀ Previous", page <= 0)),
+            dict(_page_button_dict(sid, min(page + 1, pages - 1), "Next ▶", page >= pages - 1)),
+        ]
+        rows.append({"type": 1, "components": buttons})
+    return rows + menu_rows(children, "e", "Open a subsection", slot=0)
+
+
 def section_view(
     key: str,
     page: int,
@@ -295,6 +317,17 @@ def section_view(
     children: Sequence[SectionOption] = (),
 ) -> discord.ui.View | None:
     """Previous/Next when the section has several pages, a menu of its subsections."""
+    rows = section_rows(key, page, pages, children)
+    return RenderedView(rows) if rows else None
+
+
+def section_view_items(
+    key: str,
+    page: int,
+    pages: int,
+    children: Sequence[SectionOption] = (),
+) -> discord.ui.View | None:
+    """`section_view` built from discord.ui items: the reference `section_rows` must equal."""
     view = discord.ui.View(timeout=None)
     sid = section_sid(key)
     if pages > 1:

@@ -24,6 +24,7 @@ from bot.render.components import (
     parse_custom_id,
     section_sid,
     section_view,
+    section_view_items,
 )
 from bot.search.index import SearchIndex, build_index
 from tests.conftest import CONTENT_DIR
@@ -129,3 +130,18 @@ async def test_rendered_menu_rows_equal_the_item_built_view() -> None:
             assert fast.is_finished()
             # same dicts in the same key order, so the JSON sent is the same bytes
             assert json.dumps(fast.to_components()) == json.dumps(built.to_components())
+
+
+async def test_rendered_section_rows_equal_the_item_built_view() -> None:
+    """section_view renders buttons and menu straight to dicts, equal to discord.ui's."""
+    children = [SectionOption(f"doc#c{i}", f"C{i}", "d" * i) for i in range(30)]
+    for pages in (1, 2, 3, 12):
+        for page in sorted({0, 1, pages - 1, pages + 3}):
+            for kids in ([], children[:1], children):
+                key = "doc#" + "k" * (page + 150)
+                fast = section_view(key, page, pages, kids)
+                built = section_view_items(key, page, pages, kids)
+                assert (fast is None) == (built is None)
+                if fast is not None and built is not None:
+                    assert fast.is_finished()
+                    assert json.dumps(fast.to_components()) == json.dumps(built.to_components())
