@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -39,7 +40,21 @@ _POPULAR = (
 
 
 class ScheduleError(ValueError):
-    """Bad user input for a schedule; the message is meant to be shown as is."""
+    """Bad user input for a schedule, with a message fit to show a user.
+
+    The message quotes what the user typed. This module knows nothing of Discord, so `str()`
+    quotes it raw (logs, CLI) and `render(quote)` lets the cog escape and clip the quote:
+    typed Markdown or `@everyone` must not be echoed as formatting, and a 6,000-character
+    option must not push the answer past Discord's message limit.
+    """
+
+    def __init__(self, template: str, value: str) -> None:
+        self.template = template
+        self.value = value
+        super().__init__(self.render(str))
+
+    def render(self, quote: Callable[[str], str]) -> str:
+        return self.template.replace("{value}", quote(self.value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +67,10 @@ def parse_post_time(value: str) -> str:
     """Accept 'HH:MM' (also 'H:MM') in 24-hour time and return it normalised to 'HH:MM'."""
     match = _TIME_RE.match(value or "")
     if not match:
-        raise ScheduleError(f"'{value}' is not a time: use 24-hour HH:MM, for example 08:30.")
+        raise ScheduleError("'{value}' is not a time: use 24-hour HH:MM, for example 08:30.", value)
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
-        raise ScheduleError(f"'{value}' is not a valid time: hours 00-23, minutes 00-59.")
+        raise ScheduleError("'{value}' is not a valid time: hours 00-23, minutes 00-59.", value)
     return f"{hour:02d}:{minute:02d}"
 
 
@@ -67,7 +82,7 @@ def _time_of(post_time: str) -> time:
 def validate_days(value: str) -> str:
     normal = (value or "").strip().lower()
     if normal not in DAYS:
-        raise ScheduleError(f"'{value}' is not a schedule: choose 'daily' or 'weekdays'.")
+        raise ScheduleError("'{value}' is not a schedule: choose 'daily' or 'weekdays'.", value)
     return normal
 
 
@@ -96,11 +111,13 @@ def validate_timezone(name: str) -> str:
         # Names hidden from the list (Etc/GMT+9 ...) are still valid if zoneinfo has them.
         try:
             zoneinfo.ZoneInfo(raw)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        # OSError: a name longer than the file system allows ("File name too long").
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             hints = suggest_timezones(raw, limit=3) if raw else []
             hint = f" Did you mean {', '.join(hints)}?" if hints else ""
             raise ScheduleError(
-                f"'{raw}' is not a known time zone: use an IANA name such as Asia/Tokyo.{hint}"
+                "'{value}' is not a known time zone: use an IANA name such as Asia/Tokyo." + hint,
+                raw,
             ) from None
         canonical = raw
     return canonical

@@ -50,7 +50,7 @@ from bot.storage import StoreError, Subscription
 
 log = logging.getLogger(__name__)
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CHANNEL_REF = re.compile(r"<#(\d{1,20})>|(\d{1,20})")
 NO_MENTIONS = discord.AllowedMentions.none()
 ECHO_LIMIT = 100  # characters of a user's own input quoted back in an error
@@ -89,6 +89,12 @@ def _check_bot_permissions(channel: discord.TextChannel) -> None:
     missing = missing_permissions(channel.permissions_for(channel.guild.me))
     if missing:
         raise UserFacingError(missing_permissions_message(channel.mention, missing))
+
+
+def _quote(text: str) -> str:
+    """A user's own input quoted back: escaped, so it cannot format or read as a ping, and
+    clipped, so a long option cannot push the answer past Discord's limit."""
+    return escape_user_text(text, ECHO_LIMIT)
 
 
 def _channel_label(guild: discord.Guild, channel_id: int) -> str:
@@ -200,7 +206,7 @@ class Briefings(commands.Cog):
             zone = validate_timezone(timezone or defaults.default_timezone)
             schedule_days = validate_days(days.value if days else "daily")
         except ScheduleError as exc:
-            raise UserFacingError(str(exc)) from None
+            raise UserFacingError(exc.render(_quote)) from None
         now = runtime.clock.now()
         before = await runtime.store.get_subscription_by_channel(target.id)
         sub = await runtime.store.upsert_subscription(
@@ -221,6 +227,7 @@ class Briefings(commands.Cog):
             f"{head}: {_schedule_text(sub)}.\nNext post: {timestamp(upcoming.at, 'F')} "
             f"({timestamp(upcoming.at, 'R')}).",
             ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
     @subscribe.autocomplete("timezone")
@@ -247,7 +254,7 @@ class Briefings(commands.Cog):
         if sub is None:
             raise UserFacingError(
                 f"No briefing subscription in this server matches "
-                f"'{escape_user_text(channel, ECHO_LIMIT)}': pick one from the list "
+                f"'{_quote(channel)}': pick one from the list "
                 "(`/briefing list` shows them all)."
             )
         await runtime.store.unsubscribe(sub.channel_id)
@@ -287,7 +294,9 @@ class Briefings(commands.Cog):
         subs = await runtime.store.list_subscriptions(interaction.guild_id)
         if not subs:
             await interaction.response.send_message(
-                "No channel here gets the briefing yet: use `/briefing subscribe`.", ephemeral=True
+                "No channel here gets the briefing yet: use `/briefing subscribe`.",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
             )
             return
         lasts = await runtime.store.last_deliveries()
@@ -329,24 +338,16 @@ class Briefings(commands.Cog):
             description="\n\n".join(shown),
             colour=0xBC002D,
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
 
     @briefing.command(name="preview", description="See the briefing for a date (only you)")
     @app_commands.describe(date="YYYY-MM-DD (default: today in UTC)")
     @manage_server()
     async def preview(self, interaction: discord.Interaction, date: str | None = None) -> None:
         runtime = self._runtime()
-        day = runtime.clock.now().date()
-        if date is not None:
-            value = date.strip()
-            try:
-                if not _DATE.match(value):
-                    raise ValueError(value)
-                day = _parse_date(value)
-            except ValueError:
-                raise UserFacingError(
-                    f"'{limits.clip(date, 40)}' is not a date: use YYYY-MM-DD, e.g. 2026-11-25."
-                ) from None
+        day = _parse_day(date) if date is not None else runtime.clock.now().date()
         briefing = compose_briefing(self._snapshot(), day)
         if briefing.is_empty:
             raise UserFacingError("The loaded content has nothing to brief on.")
@@ -355,6 +356,7 @@ class Briefings(commands.Cog):
             embed=briefing_embed(briefing, None),
             view=view if view is not None else discord.utils.MISSING,
             ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
     @briefing.command(name="now", description="Post today's briefing in a channel right away")
@@ -383,12 +385,21 @@ class Briefings(commands.Cog):
         link = f"https://discord.com/channels/{target.guild.id}/{target.id}/{posted.message_id}"
         await interaction.edit_original_response(
             content=f"Posted the briefing for {posted.local_date.isoformat()} in "
-            f"{target.mention}: {link}.{counted}"
+            f"{target.mention}: {link}.{counted}",
+            allowed_mentions=NO_MENTIONS,
         )
 
 
-def _parse_date(value: str) -> date:
-    return date.fromisoformat(value)
+def _parse_day(text: str) -> date:
+    """A `YYYY-MM-DD` option as a date (module level: the command's option is named `date`).
+    The pattern comes first because `date.fromisoformat` also takes forms like `20261125`."""
+    value = text.strip()
+    if _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise UserFacingError(f"'{_quote(text)}' is not a date: use YYYY-MM-DD, e.g. 2026-11-25.")
 
 
 async def setup(bot: commands.Bot) -> None:

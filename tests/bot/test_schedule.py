@@ -240,7 +240,8 @@ def test_validate_timezone_canonicalises_and_suggests() -> None:
     assert validate_timezone("UTC") == "UTC"
     with pytest.raises(ScheduleError, match=r"Asia/Tokio.*Did you mean Asia/Tokyo"):
         validate_timezone("Asia/Tokio")
-    for bad in ("", "Mars/Olympus", "../etc/passwd", "Asia/"):
+    # "a" * 300: zoneinfo raises OSError (file name too long), which once escaped as a crash
+    for bad in ("", "Mars/Olympus", "../etc/passwd", "Asia/", "a" * 300, "x\x00y"):
         with pytest.raises(ScheduleError, match="not a known time zone"):
             validate_timezone(bad)
     with pytest.raises(ScheduleError):
@@ -269,3 +270,13 @@ def test_list_and_suggest_timezones() -> None:
     assert len(suggest_timezones("a", limit=5)) == 5
     assert len(suggest_timezones("a", limit=500)) == 25
     assert suggest_timezones("zzzzzzzzzz") == []
+
+
+def test_schedule_error_quotes_the_input_raw_or_through_the_callers_quote() -> None:
+    with pytest.raises(ScheduleError) as caught:
+        parse_post_time("**9**")
+    error = caught.value
+    assert str(error) == "'**9**' is not a time: use 24-hour HH:MM, for example 08:30."
+    assert error.render(lambda v: v.replace("*", "\\*")) == (
+        "'\\*\\*9\\*\\*' is not a time: use 24-hour HH:MM, for example 08:30."
+    )

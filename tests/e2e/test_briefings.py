@@ -150,6 +150,16 @@ async def test_subscribe_rejects_bad_input_and_non_admins(
         emulator, "briefing subscribe", {"time": "25:00"}, channels={"channel": briefings}
     )
     assert "not a valid time" in bad_time["content"]
+    typed = "**@everyone** " + "9" * 3000  # echoed escaped and clipped, never past 2,000
+    bad_markdown = await ask(
+        emulator, "briefing subscribe", {"time": typed}, channels={"channel": briefings}
+    )
+    assert bad_markdown["content"].startswith("'\\*\\*@\u200beveryone\\*\\* 999")
+    assert "is not a time" in bad_markdown["content"] and len(bad_markdown["content"]) < 300
+    long_zone = await ask(
+        emulator, "briefing subscribe", {"timezone": "a" * 300}, channels={"channel": briefings}
+    )
+    assert "not a known time zone" in long_zone["content"]  # not "Something went wrong"
     bad_zone = await ask(
         emulator, "briefing subscribe", {"timezone": "Asia/Tokio"}, channels={"channel": briefings}
     )
