@@ -30,7 +30,7 @@ from bot.dispatcher import Dispatcher, DispatcherConfig, SendResult, new_nonce
 from bot.model import Snapshot
 from bot.render.briefing_embed import briefing_embed, briefing_view, message_has_key
 from bot.schedule import local_instant
-from bot.storage import SqliteStore, Store, Subscription
+from bot.storage import SqliteStore, Store, Subscription, delivery_key
 
 log = logging.getLogger(__name__)
 
@@ -224,32 +224,35 @@ async def post_now(runtime: BriefingsRuntime, snapshot: Snapshot, channel_id: in
         return PostedNow(message_id, local_date, None)
     local_date = now.astimezone(ZoneInfo(sub.timezone)).date()
     briefing = compose_briefing(snapshot, local_date)
-    delivery = await runtime.store.claim_delivery(
-        sub.id,
-        local_date,
-        local_instant(local_date, sub.post_time, sub.timezone),
-        new_nonce(),
-        briefing.content_hash,
-        at=now,
-    )
-    if delivery is None:  # already delivered (or being delivered): an extra, unkeyed post
-        message_id = await runtime.sender.post(channel_id, briefing, None, new_nonce())
-        return PostedNow(message_id, local_date, None)
-    try:
-        message_id = await runtime.sender.post(
-            channel_id, briefing, delivery.delivery_key, delivery.nonce
+    with runtime.dispatcher.claiming(delivery_key(sub.id, local_date)):
+        delivery = await runtime.store.claim_delivery(
+            sub.id,
+            local_date,
+            local_instant(local_date, sub.post_time, sub.timezone),
+            new_nonce(),
+            briefing.content_hash,
+            at=now,
         )
-    except BaseException as exc:
-        await runtime.store.mark_failed(
-            delivery.id, f"/briefing now failed: {type(exc).__name__}: {exc}", at=now
+        if delivery is None:  # already delivered (or being delivered): an extra, unkeyed post
+            message_id = await runtime.sender.post(channel_id, briefing, None, new_nonce())
+            return PostedNow(message_id, local_date, None)
+        try:
+            message_id = await runtime.sender.post(
+                channel_id, briefing, delivery.delivery_key, delivery.nonce
+            )
+        except BaseException as exc:  # unknown outcome: at most once wins, never re-sent
+            await runtime.store.mark_failed(
+                delivery.id,
+                f"/briefing now failed: {type(exc).__name__}: {exc}",
+                at=runtime.clock.now(),
+            )
+            raise
+        await runtime.store.complete_delivery(
+            delivery.id,
+            message_id,
+            content_hash=briefing.content_hash,
+            detail="posted by /briefing now",
+            at=runtime.clock.now(),
         )
-        raise
-    await runtime.store.complete_delivery(
-        delivery.id,
-        message_id,
-        content_hash=briefing.content_hash,
-        detail="posted by /briefing now",
-        at=runtime.clock.now(),
-    )
     runtime.dispatcher.notify()
     return PostedNow(message_id, local_date, delivery.delivery_key)

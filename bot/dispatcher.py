@@ -13,7 +13,7 @@ import contextlib
 import logging
 import secrets
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -167,6 +167,7 @@ class Dispatcher:
         self._last_error: str | None = None
         self._started_at: datetime | None = None
         self._cache: dict[tuple[str, date], Briefing] = {}
+        self._claimed_outside: Counter[str] = Counter()  # delivery keys, see claiming()
 
     # public API ----------------------------------------------------------------------
 
@@ -212,9 +213,28 @@ class Dispatcher:
         """Post (or skip) everything due now; return how many deliveries were handled."""
         return await self._dispatch_due()
 
+    @contextlib.contextmanager
+    def claiming(self, delivery_key: str) -> Iterator[None]:
+        """Hold `delivery_key` while code outside the dispatcher (`/briefing now`) claims and
+        sends that delivery. Its row is `pending` meanwhile, and a recovery pass (after a
+        supervised restart) would otherwise take it for a crash leftover, find no message
+        yet and post the briefing a second time. Enter it *before* the claim, so no pending
+        row of the key can be read while the key is not held."""
+        self._claimed_outside[delivery_key] += 1
+        try:
+            yield
+        finally:
+            self._claimed_outside[delivery_key] -= 1
+            if not self._claimed_outside[delivery_key]:
+                del self._claimed_outside[delivery_key]
+
     async def recover_pending(self) -> int:
         """Resolve deliveries left pending by a crash; return how many there were."""
-        pending = await self._store.pending_deliveries()
+        pending = [
+            d
+            for d in await self._store.pending_deliveries()
+            if d.delivery_key not in self._claimed_outside
+        ]
         if pending:
             log.info("resolving %d pending briefing deliveries", len(pending))
         await self._pool([self._resolve(d) for d in pending])

@@ -510,3 +510,29 @@ async def test_manual_clock_sleep_wakes_only_when_advanced() -> None:
             clock.set(T0)
         with pytest.raises(ValueError, match="aware"):
             ManualClock(datetime(2025, 1, 1))
+
+
+async def test_recovery_leaves_a_delivery_claimed_outside_the_dispatcher_alone(
+    store: SqliteStore,
+) -> None:
+    # /briefing now claims the day's delivery and then posts it; a recovery pass (a
+    # supervised restart) running meanwhile must not take the pending row for a crash
+    # leftover, find nothing in the channel yet, and post the briefing a second time.
+    async with asyncio.timeout(TEST_TIMEOUT):
+        clock = ManualClock(DUE + timedelta(minutes=3))
+        sender = RecordingSender(clock)
+        sub = await subscribe(store, 100)
+        d = make(store, clock, sender)
+        key = delivery_key(sub.id, DAY)
+        with d.claiming(key):
+            claimed = await store.claim_delivery(sub.id, DAY, DUE, "777", at=clock.now())
+            assert claimed is not None
+            assert await d.recover_pending() == 0
+            assert sender.calls == []
+            record = await store.get_delivery(sub.id, DAY)
+            assert record is not None and record.status == "pending"
+        # Once released, a row still pending really is a leftover: resolved once.
+        resolving = asyncio.ensure_future(d.recover_pending())
+        await wait_for(resolving.done, clock)  # the pacer sleeps on the clock
+        assert resolving.result() == 1
+        assert [(p.key, p.nonce) for p in sender.posts] == [(key, "777")]
