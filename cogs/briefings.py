@@ -28,11 +28,13 @@ from bot.briefings_runtime import (
 from bot.errors import ContentUnavailableError, UserFacingError
 from bot.model import Snapshot
 from bot.render.briefing_embed import (
+    COLOUR,
     DAYS_LABELS,
     DISABLE_EXPLAINED,
     ReadSectionButton,
     briefing_embed,
     briefing_view,
+    fit_entries,
     missing_permissions,
     missing_permissions_message,
     timestamp,
@@ -176,7 +178,7 @@ class Briefings(commands.Cog):
         snapshot = getattr(self.bot, "snapshot", None)
         if snapshot is None:
             raise ContentUnavailableError()
-        return snapshot  # type: ignore[no-any-return]
+        return snapshot
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -316,27 +318,18 @@ class Briefings(commands.Cog):
                 )
             last = lasts.get(sub.id)
             if last is not None:
-                when = last.completed_at or last.created_at
+                finished = last.completed_at or last.created_at
                 line += (
-                    f"\nLast: {last.local_date.isoformat()} {last.status} ({timestamp(when, 'F')})"
+                    f"\nLast: {last.local_date.isoformat()} {last.status} "
+                    f"({timestamp(finished, 'F')})"
                 )
             else:
                 line += "\nLast: never"
             lines.append(line)
-        shown: list[str] = []
-        used = 0
-        for i, line in enumerate(lines):
-            rest = len(lines) - i
-            tail = f"\n… and {rest} more" if rest else ""
-            if used + len(line) + 2 + len(tail) > limits.EMBED_DESCRIPTION - 40:
-                shown.append(f"… and {rest} more")
-                break
-            shown.append(line)
-            used += len(line) + 2
         embed = discord.Embed(
             title=f"Briefing subscriptions ({len(subs)})",
-            description="\n\n".join(shown),
-            colour=0xBC002D,
+            description=fit_entries(lines, limits.EMBED_DESCRIPTION),
+            colour=COLOUR,
         )
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import discord
+from discord.utils import TimestampStyle
 
 from bot import limits
 from bot.briefing import FACT_FIELD_NAME, ON_THIS_DAY_FIELD_NAME, Briefing
@@ -55,14 +57,6 @@ def briefing_embed(briefing: Briefing, delivery_key: str | None = None) -> disco
         embed.add_field(name=ON_THIS_DAY_FIELD_NAME, value=on_this_day, inline=False)
     embed.set_footer(text=limits.clip(footer_text(delivery_key), limits.EMBED_FOOTER))
     return embed
-
-
-def read_custom_id(section_key: str, delivery_key: str | None) -> str:
-    """`bbread|<sid>|<delivery key or ->` (at most 41 characters): the section travels as
-    the lookup cog's sid (a short hash of its key), so the same section opens either way."""
-    custom_id = f"{READ_PREFIX}|{section_sid(section_key)}|{delivery_key or NO_KEY}"
-    assert len(custom_id) <= limits.CUSTOM_ID, custom_id
-    return custom_id
 
 
 def parse_custom_id(custom_id: str) -> tuple[str, str | None] | None:
@@ -112,11 +106,13 @@ class ReadSectionButton(
     """The "Read full section" button; dispatched by custom_id on any message, any time."""
 
     def __init__(self, sid: str, delivery_key: str | None = None) -> None:
+        # `bbread|<sid>|<delivery key or ->`, at most 41 characters: the section travels as
+        # the lookup cog's sid (a short hash of its key), so the same section opens either way.
+        custom_id = f"{READ_PREFIX}|{sid}|{delivery_key or NO_KEY}"
+        assert len(custom_id) <= limits.CUSTOM_ID, custom_id
         super().__init__(
             discord.ui.Button(
-                label=READ_LABEL,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"{READ_PREFIX}|{sid}|{delivery_key or NO_KEY}",
+                label=READ_LABEL, style=discord.ButtonStyle.secondary, custom_id=custom_id
             )
         )
         self.sid = sid
@@ -149,11 +145,15 @@ class ReadSectionButton(
         section = find_section(snapshot, self.sid)
         if snapshot is None or section is None:
             await interaction.response.send_message(
-                "That section is no longer in the loaded content.", ephemeral=True
+                "That section is no longer in the loaded content.",
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
             )
             return
         await interaction.response.send_message(
-            embed=section_embed(snapshot, section), ephemeral=True
+            embed=section_embed(snapshot, section),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
 
@@ -220,5 +220,23 @@ def missing_permissions_message(channel_mention: str, missing: list[str]) -> str
     )
 
 
-def timestamp(when: Any, style: str = "F") -> str:
-    return discord.utils.format_dt(when, style)  # type: ignore[arg-type]
+def timestamp(when: datetime, style: TimestampStyle = "F") -> str:
+    """Discord's `<t:…>` markup: every reader sees the instant in their own time zone."""
+    return discord.utils.format_dt(when, style)
+
+
+def fit_entries(entries: list[str], limit: int, sep: str = "\n\n") -> str:
+    """As many whole entries as fit in `limit` characters, then `… and N more`: an entry
+    cut in half would show a schedule without its status."""
+    shown: list[str] = []
+    used = 0
+    for i, entry in enumerate(entries):
+        later = len(entries) - i - 1
+        reserve = len(f"{sep}{limits.ELLIPSIS} and {later} more") if later else 0
+        cost = len(entry) + (len(sep) if shown else 0)
+        if used + cost + reserve > limit:
+            shown.append(f"{limits.ELLIPSIS} and {len(entries) - i} more")
+            break
+        shown.append(entry)
+        used += cost
+    return sep.join(shown)
