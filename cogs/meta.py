@@ -66,7 +66,11 @@ class Meta(commands.Cog):
 
     @app_commands.command(name="help", description="What this bot does and how to use it")
     async def help(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(embed=help_embed(self.bot), ephemeral=True)
+        await interaction.response.send_message(
+            embed=help_embed(self.bot),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
 
 async def setup(bot: commands.Bot) -> None:
