@@ -25,6 +25,7 @@ import bot as bot_package
 from bot import limits
 from bot.errors import UserFacingError
 from bot.reload import MANAGER_ATTR, ContentManager, ReloadReport, attach, render_report
+from bot.render.escape import escape_user_text
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 OK_COLOUR = 0x2E7D32
 FAIL_COLOUR = 0xC62828
 INFO_COLOUR = 0x455A64
+FENCE = "```"
 _IMPORTED_AT = time.monotonic()
 
 
@@ -271,7 +273,12 @@ class Admin(commands.Cog):
             inline=False,
         )
         if status.last_error:
-            _field(embed, "Last dispatcher error", f"```\n{status.last_error[:900]}\n```", False)
+            # Clipped, not sliced, and a fence in the text cannot close the code block.
+            error = limits.clip(
+                status.last_error.replace(FENCE, "`\u200b``"),
+                limits.EMBED_FIELD_VALUE - 2 * len(FENCE) - 2,
+            )
+            _field(embed, "Last dispatcher error", f"{FENCE}\n{error}\n{FENCE}", False)
         store = runtime.store
         try:
             recent = await store.recent_deliveries(limit=5, guild_id=guild_id)
@@ -282,13 +289,13 @@ class Admin(commands.Cog):
             return
         lines = [
             f"{d.local_date.isoformat()} — {getattr(d.status, 'value', d.status)}"
-            + (f" ({escape_markdown(d.detail)[:80]})" if d.detail else "")
+            + (f" ({escape_user_text(d.detail, 80)})" if d.detail else "")
             for d in recent
         ]
         _field(embed, "Recent deliveries (this server)", "\n".join(lines) or "none", False)
         disabled = [s for s in subs if not s.enabled]
         dis_lines = [
-            f"<#{s.channel_id}>: {escape_markdown(s.disabled_reason or 'disabled')[:100]}"
+            f"<#{s.channel_id}>: {escape_user_text(s.disabled_reason or 'disabled', 100)}"
             for s in disabled
         ]
         _field(embed, "Disabled subscriptions", "\n".join(dis_lines) or "none", False)

@@ -14,11 +14,13 @@ import os
 import shutil
 import signal
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.briefings_runtime import get_runtime
 from bot.reload import ContentManager
 from tests.conftest import CONTENT_DIR
 from tests.e2e.broken_content import CASES, DOC, ECONOMY
@@ -163,13 +165,35 @@ async def test_status_and_sync(admin_bot: RunningBot, emulator: Emulator) -> Non
     assert manager_of(admin_bot).snapshot.short_hash in status  # type: ignore[union-attr]
     assert "Last reload" in status and "ok" in status
     assert "Servers\n1" in status
-    assert "Briefings" in status
+    # "Briefings" alone is the field's name and always there; the dispatcher must be running
+    assert "dispatcher alive" in status and "**not running**" not in status
     before = len(emulator.state.requests_to("PUT", "/applications/{application_id}/commands"))
     reply = await admin(admin_bot, "sync")
     assert_quiet(reply)
     assert "/admin" in embed_text(reply)
     after = len(emulator.state.requests_to("PUT", "/applications/{application_id}/commands"))
     assert after == before + 1
+
+
+async def test_status_escapes_and_clips_delivery_details(
+    admin_bot: RunningBot, emulator: Emulator
+) -> None:
+    runtime = get_runtime(admin_bot.bot)
+    assert runtime is not None
+    channel = emulator.state.first_channel()
+    sub = await runtime.store.upsert_subscription(
+        emulator.guild.id, channel.id, "09:00", "UTC", "daily", None
+    )
+    delivery = await runtime.store.claim_delivery(
+        sub.id, date(2026, 1, 2), datetime(2026, 1, 2, 9, tzinfo=UTC), "1"
+    )
+    assert delivery is not None
+    detail = "403 50001: **Missing** @everyone " + "z" * 500
+    await runtime.store.mark_failed(delivery.id, detail)
+    status = embed_text(await admin(admin_bot, "status"))
+    line = next(x for x in status.splitlines() if x.startswith("2026-01-02"))
+    assert line.startswith("2026-01-02 — failed (403 50001: \\*\\*Missing\\*\\* @\u200beveryone")
+    assert line.endswith("…)") and len(line) < 120
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX only")
