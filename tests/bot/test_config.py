@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, TokenError, load_config, resolve_token
-from tests.conftest import REPO
+from tests.conftest import CONTENT_DIR, REPO
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -16,7 +16,10 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_defaults_run_on_bundled_content() -> None:
     cfg = load_config(None)
-    assert (cfg.content_path / "bluebook-2020-russia").is_dir() or cfg.content_path.is_dir()
+    # "or content_path.is_dir()" made this pass for any existing folder; the default must
+    # be the bundled content itself.
+    assert cfg.content_path.resolve() == CONTENT_DIR.resolve()
+    assert (cfg.content_path / "bluebook-2020-russia").is_dir()
     assert cfg.database_path == cfg.data_dir / "briefing.sqlite3"
     assert cfg.health.host == "127.0.0.1"
 
