@@ -687,6 +687,18 @@ def _id_list(label: str, ids: tuple[str, ...], budget: int) -> str:
     return head + ", ".join(parts)
 
 
+def _with_warnings(text: str, warnings: tuple[str, ...], limit: int) -> str:
+    """`text` and, room permitting, the warnings block: warnings never push out errors or
+    the diff, so they take only what is left."""
+    rest = limit - len(text) - 1
+    if not warnings or rest <= 60:
+        return text
+    warn, _ = _fit_block(
+        [f"Warnings ({len(warnings)}):"], [_code_line(w) for w in warnings], "warnings", rest
+    )
+    return text + "\n" + "\n".join(warn)
+
+
 def render_report(report: ReloadReport, limit: int = EMBED_DESCRIPTION) -> str:
     """The report as an embed description of at most `limit` characters.
 
@@ -701,18 +713,7 @@ def render_report(report: ReloadReport, limit: int = EMBED_DESCRIPTION) -> str:
         ]
         lines = [_code_line(e) for e in report.errors]
         body, _ = _fit_block(head, lines, "errors", limit - 40)
-        text = "\n".join(body)
-        if report.warnings:
-            rest = limit - len(text) - 1
-            if rest > 60:
-                warn, _ = _fit_block(
-                    [f"Warnings ({len(report.warnings)}):"],
-                    [_code_line(w) for w in report.warnings],
-                    "warnings",
-                    rest,
-                )
-                text += "\n" + "\n".join(warn)
-        return clip(text, limit)
+        return clip(_with_warnings("\n".join(body), report.warnings, limit), limit)
     short_new = report.new_hash[:12] if report.new_hash else "?"
     diff = report.diff or SnapshotDiff()
     lines = [
@@ -732,14 +733,4 @@ def render_report(report: ReloadReport, limit: int = EMBED_DESCRIPTION) -> str:
             if not ids or rest < 80:
                 continue
             text += "\n" + _id_list(f"{kind} {what}", ids, min(rest, 1500))
-    if report.warnings:
-        rest = limit - len(text) - 1
-        if rest > 60:
-            warn, _ = _fit_block(
-                [f"Warnings ({len(report.warnings)}):"],
-                [_code_line(w) for w in report.warnings],
-                "warnings",
-                rest,
-            )
-            text += "\n" + "\n".join(warn)
-    return clip(text, limit)
+    return clip(_with_warnings(text, report.warnings, limit), limit)
