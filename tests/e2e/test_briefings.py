@@ -491,3 +491,10 @@ async def test_real_time_post_at_the_next_minute(bot_starter: Any, emulator: Emu
     assert due <= arrived < due + timedelta(seconds=5), (due, arrived)
     assert len(posts(emulator, briefings)) == 1
     assert runtime_of(running).dispatcher.status().sent == 1
+    # A restart on the same data folder, still within the catch-up window: no second post.
+    await running.stop()
+    again = await bot_starter(extensions=["briefings"])
+    await wait_for(lambda: runtime_of(again).dispatcher.status().alive, timeout=10)
+    await asyncio.sleep(3)
+    assert len(posts(emulator, briefings)) == 1
+    assert runtime_of(again).dispatcher.status().sent == 0
