@@ -139,6 +139,25 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("turkey", "turkish"),
     ("iran", "iranian"),
     ("syria", "syrian"),
+    # Other names of countries: users type the common English name, the Bluebook the
+    # official one (or the reverse).
+    ("timor leste", "east timor"),
+    ("cote d'ivoire", "ivory coast"),
+    ("myanmar", "burma"),
+    ("eswatini", "swaziland"),
+    ("czech republic", "czechia"),
+    ("netherlands", "holland"),
+    ("turkiye", "turkey"),
+    ("north macedonia", "macedonia"),
+    ("cabo verde", "cape verde"),
+    ("viet nam", "vietnam"),
+    ("lao pdr", "laos"),
+    ("brunei darussalam", "brunei"),
+    ("kyrgyz republic", "kyrgyzstan"),
+    ("united arab emirates", "uae", "emirates"),
+    ("democratic republic of the congo", "dr congo", "drc"),
+    ("new zealand", "nz"),
+    ("papua new guinea", "png"),
 )
 
 # Japanese-government abbreviations that appear without a spelled-out form.
@@ -172,6 +191,18 @@ GENERIC_ABBREVIATIONS: dict[str, str] = {
     "gdp": "gross domestic product",
     "lng": "liquefied natural gas",
     "mou": "memorandum of understanding",
+    "tpp": "trans pacific partnership",
+    "cptpp": "comprehensive and progressive agreement for trans pacific partnership",
+    "rcep": "regional comprehensive economic partnership",
+    "foip": "free and open indo pacific",
+    "ticad": "tokyo international conference on african development",
+    "sdgs": "sustainable development goals",
+    "npt": "treaty on the non proliferation of nuclear weapons",
+    "ctbt": "comprehensive nuclear test ban treaty",
+    "icbm": "intercontinental ballistic missile",
+    "undp": "united nations development programme",
+    "unhcr": "united nations high commissioner for refugees",
+    "wfp": "world food programme",
 }
 
 _PAREN = re.compile(r"\(([A-Z][A-Za-z0-9&+\- ]{0,14}[A-Za-z0-9])\)")

@@ -14,7 +14,7 @@ import pytest
 from bot.commands import find_section, search
 from bot.evaluation import clean
 from bot.ingest import parse_bluebook
-from bot.model import Document, Snapshot
+from bot.model import Document, Section, Snapshot
 from bot.search.index import SearchIndex, build_index
 from bot.search.synonyms import spelling_variants
 from tests.bot.search_fixtures import seed_index
@@ -172,3 +172,41 @@ def test_section_prefers_the_title_that_says_least_beyond_the_query() -> None:
         "Human and Cultural Exchanges",
         "Security, Defense Exchanges and Maritime Security",
     }
+
+
+def model_section(section_id: str, title: str, text: str) -> Section:
+    return Section(
+        id=section_id,
+        document_id="d",
+        label="",
+        title=title,
+        level=1,
+        order=0,
+        parent_id=None,
+        paragraphs=(text,),
+    )
+
+
+def test_other_names_of_countries_find_the_official_one() -> None:
+    """Users type "East Timor" or "Ivory Coast"; the Bluebook writes the official names."""
+    doc = Document(
+        id="d",
+        title="Diplomatic Bluebook",
+        edition=2021,
+        chapter="",
+        section="",
+        source_url="",
+        language="en",
+        sections=(
+            model_section("timor-leste", "Timor-Leste", "Japan supported Timor-Leste's ASEAN bid."),
+            model_section(
+                "cote-d-ivoire",
+                "Côte d'Ivoire",
+                "Japan signed an investment agreement with Côte d'Ivoire.",
+            ),
+            model_section("ghana", "Ghana", "Japan and Ghana held policy talks in Accra."),
+        ),
+    )
+    index = build_index(Snapshot.build((doc,)))
+    assert search(index, "east timor").results[0].section_id == "timor-leste"
+    assert search(index, "ivory coast investment").results[0].section_id == "cote-d-ivoire"
