@@ -98,10 +98,9 @@ def _route_gateway(http: discord.http.HTTPClient, gateway_url: str) -> None:
 
 
 def _interaction_where(interaction: discord.Interaction) -> dict[str, Any]:
-    command = interaction.command
     data: Any = interaction.data or {}
     return {
-        "command": command.qualified_name if command else data.get("name"),
+        "command": _command_name(interaction),
         "guild": interaction.guild_id,
         "channel": interaction.channel_id,
         "user": interaction.user.id if interaction.user else None,

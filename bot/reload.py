@@ -598,40 +598,6 @@ def _content_filter(root: Path) -> Callable[[Any, str], bool]:
     return accept
 
 
-MANAGER_ATTR = "content_manager"
-
-
-def attach(bot: Any) -> ContentManager:
-    """The bot's ContentManager, creating and wiring one when the app has none yet.
-
-    The cogs read `bot.snapshot` and `bot.search_index`; a listener keeps both pointing at
-    the served version (set together on the event loop, so no command sees a mix). An
-    already-loaded snapshot is adopted, so the first reload diffs against what is served.
-    """
-    manager = getattr(bot, MANAGER_ATTR, None)
-    if isinstance(manager, ContentManager):
-        return manager
-    config = bot.config
-    manager = ContentManager(
-        config.content_path,
-        metrics=getattr(bot, "metrics", None),
-        watch=config.content.watch,
-        watch_debounce_ms=config.content.watch_debounce_ms,
-    )
-    snapshot = getattr(bot, "snapshot", None)
-    if isinstance(snapshot, Snapshot):
-        manager.adopt(snapshot, getattr(bot, "search_index", None))
-    manager.add_listener(lambda old, new: bind(bot, new))
-    setattr(bot, MANAGER_ATTR, manager)
-    return manager
-
-
-def bind(target: Any, loaded: Loaded) -> None:
-    """Point `target.search_index` and `target.snapshot` at `loaded` (no await between)."""
-    target.search_index = loaded.index
-    target.snapshot = loaded.snapshot
-
-
 # -- rendering ---------------------------------------------------------------------------
 
 

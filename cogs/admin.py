@@ -23,8 +23,9 @@ from discord.utils import escape_markdown, format_dt
 
 import bot as bot_package
 from bot import limits
+from bot.app import BriefingBot
 from bot.errors import UserFacingError
-from bot.reload import MANAGER_ATTR, ContentManager, ReloadReport, attach, render_report
+from bot.reload import ContentManager, ReloadReport, render_report
 from bot.render.escape import escape_user_text
 
 log = logging.getLogger(__name__)
@@ -128,20 +129,10 @@ class Admin(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, client: commands.Bot) -> None:
+    def __init__(self, client: BriefingBot) -> None:
         self.bot = client
-        self._owns_manager = not isinstance(getattr(client, MANAGER_ATTR, None), ContentManager)
-        self.manager: ContentManager = attach(client)
-
-    async def cog_load(self) -> None:
-        # An app that wires its own ContentManager starts it in setup_hook; otherwise the
-        # SIGHUP handler and file watcher come with this cog.
-        if self._owns_manager:
-            await self.manager.start()
-
-    async def cog_unload(self) -> None:
-        if self._owns_manager:
-            await self.manager.stop()
+        # The app owns the ContentManager (started in its setup_hook); the cog only uses it.
+        self.manager: ContentManager = client.content_manager
 
     # -- /admin reload ---------------------------------------------------------------------
 
@@ -302,4 +293,6 @@ class Admin(commands.Cog):
 
 
 async def setup(client: commands.Bot) -> None:
+    if not isinstance(client, BriefingBot):
+        raise TypeError("the admin cog needs the BriefingBot app (its ContentManager)")
     await client.add_cog(Admin(client))

@@ -15,7 +15,6 @@ from bot.app import BriefingBot
 from bot.config import load_config
 from bot.health import GATEWAY_DOWN, for_bot
 from bot.metrics import BotMetrics
-from bot.reload import attach
 from tests.e2e.conftest import write_config
 from tests.emulator import Emulator
 
@@ -52,7 +51,6 @@ async def test_healthz_follows_the_gateway(emulator: Emulator, tmp_path: Path) -
         assert status == 503 and GATEWAY_DOWN in body["reasons"]
 
         await asyncio.wait_for(bot.wait_until_ready(), 15)
-        attach(bot)
         body = await wait_status(url, 200)
         assert body["status"] == "ok" and body["guilds"] == 1
 
