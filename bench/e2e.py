@@ -34,7 +34,6 @@ import signal
 import sys
 import tempfile
 import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,7 @@ from bot.ingest.write import write_folder  # noqa: E402
 from bot.render.cache import ContentLRU  # noqa: E402
 from bot.render.components import COG_NAME  # noqa: E402
 from tests.e2e.conftest import RunningBot, start_bot  # noqa: E402
+from tests.emulator.zlib_client import ZlibStreamContext  # noqa: E402
 
 QUERY_FILES = (
     Path("/work/shared/eval/queries-public.yaml"),
@@ -157,30 +157,12 @@ def use_json_library(name: str) -> str:
     return "orjson" if du._from_json.__module__ == "orjson" else "stdlib"
 
 
-class _ZlibContext:
-    """discord.py's zlib-stream context, which it only defines when zstd is not importable."""
-
-    COMPRESSION_TYPE = "zlib-stream"
-
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-        self.context = zlib.decompressobj()
-
-    def decompress(self, data: bytes, /) -> str | None:
-        self.buffer.extend(data)
-        if len(data) < 4 or data[-4:] != b"\x00\x00\xff\xff":
-            return None
-        msg = self.context.decompress(self.buffer)
-        self.buffer = bytearray()
-        return msg.decode("utf-8")
-
-
 def use_compression(name: str) -> str:
     """Ask the gateway for `name` (discord.py picks zstd-stream when zstandard is importable)."""
     import discord.utils as du
 
     if name == "zlib":
-        du._ActiveDecompressionContext = _ZlibContext  # type: ignore[assignment,misc]
+        du._ActiveDecompressionContext = ZlibStreamContext  # type: ignore[assignment,misc]
     return str(du._ActiveDecompressionContext.COMPRESSION_TYPE)
 
 

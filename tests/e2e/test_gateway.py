@@ -8,6 +8,7 @@ import discord.utils
 
 from tests.e2e.conftest import RunningBot, wait_for
 from tests.emulator import Emulator
+from tests.emulator.zlib_client import ZlibStreamContext
 
 
 async def test_connects_and_sees_the_guild(running_bot: RunningBot, emulator: Emulator) -> None:
@@ -60,7 +61,7 @@ def test_discord_py_requests_the_available_compression() -> None:
 
 async def test_compression_streams(emulator: Emulator, bot_starter, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Both zlib-stream and zstd-stream carry READY, GUILD_CREATE and an interaction."""
-    contexts = [_ZlibContext]
+    contexts = [ZlibStreamContext]
     if discord.utils._ZSTD_SOURCE:
         contexts.append(discord.utils._ZstdDecompressionContext)  # type: ignore[attr-defined]
     for context in contexts:
@@ -70,23 +71,3 @@ async def test_compression_streams(emulator: Emulator, bot_starter, monkeypatch)
         assert (await running.ask("help"))["embeds"]
         await running.stop()
     assert discord.utils._ZSTD_SOURCE, "install zstandard to test zstd-stream"
-
-
-class _ZlibContext:
-    """discord.py's own zlib-stream context (only defined when zstd is absent), verbatim."""
-
-    COMPRESSION_TYPE = "zlib-stream"
-
-    def __init__(self) -> None:
-        import zlib
-
-        self.buffer = bytearray()
-        self.context = zlib.decompressobj()
-
-    def decompress(self, data: bytes, /) -> str | None:
-        self.buffer.extend(data)
-        if len(data) < 4 or data[-4:] != b"\x00\x00\xff\xff":
-            return None
-        msg = self.context.decompress(self.buffer)
-        self.buffer = bytearray()
-        return msg.decode("utf-8")
