@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import cast
 
 from bot.search import text as tx
@@ -11,9 +12,9 @@ from bot.search.answer import MAX_RESULTS, MAX_SUGGESTIONS, Answer, Result, deci
 from bot.search.excerpt import Scorer, excerpt_of
 from bot.search.index import SearchIndex
 from bot.search.lookup import best_names
-from bot.search.query import W_EXACT, Concept, QueryError, QueryPlan, check_query, plan_query
+from bot.search.query import W_EXACT, QueryError, QueryPlan, check_query, plan_query
 from bot.search.rank import SectionHit, rank
-from bot.search.relevance import is_relevant, topic_concepts
+from bot.search.relevance import Relevance
 
 SUGGESTION_MIN = 0.45
 
@@ -58,7 +59,7 @@ class Prepared:
     plan: QueryPlan
     scorer: Scorer  # the concepts as weighted term alternatives, for sentence scores
     wanted: frozenset[int]  # every alternative's term id
-    topic: tuple[Concept, ...]  # what the query is about (the none decision)
+    relevant: Relevance  # the none decision, per section
 
 
 def prepare(index: SearchIndex, query: str) -> Prepared:
@@ -70,7 +71,7 @@ def prepare(index: SearchIndex, query: str) -> Prepared:
             plan,
             Scorer(excerpt_concepts(index, plan), plan.intent),
             frozenset(a for c in plan.concepts for a, _ in c.alts),
-            topic_concepts(index, plan),
+            Relevance(index, plan),
         )
 
     return cast(Prepared, index.query_cache.get_or_make(("search", query), make))
@@ -180,7 +181,7 @@ def definition_hit(index: SearchIndex, plan: QueryPlan, top: float) -> SectionHi
         if spelled.search(index.unit_text(u)):
             si = index.unit_section[u]
             # it clearly wins: the others only use the abbreviation
-            return SectionHit(si, u, top * DEFINITION_WIN, 1, True)
+            return SectionHit(si, u, top * DEFINITION_WIN)
     return None
 
 
@@ -200,7 +201,7 @@ def counted_first(
         u = best_unit(index, q, h, passages)
         counted = index.passage(u).counts(q.scorer)
         score = h.score * (1 + COUNTED_BOOST) if counted else h.score
-        out.append(SectionHit(h.section, u, score, h.covered, h.relevant))
+        out.append(SectionHit(h.section, u, score))
     out.sort(key=lambda h: -h.score)
     return out
 
@@ -210,7 +211,8 @@ def hits_for(
 ) -> list[SectionHit]:
     plan = q.plan
     ranked = rank(index, plan, limit)
-    hits = [h for h in ranked if is_relevant(index, plan, h.section, q.topic)][:limit]
+    relevant = q.relevant
+    hits = list(islice((h for h in ranked if relevant(index, h.section)), limit))
     if plan.intent == "count" and len(hits) > 1:
         hits = counted_first(index, q, hits, passages or Passages(index, q.scorer))
     if hits:

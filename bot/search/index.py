@@ -383,11 +383,23 @@ class SearchIndex:
         self.query_cache: LRU[tuple[str, str], object] = LRU(QUERY_CACHE)
         self._passages: tuple[Passage, ...] = ()
         self._unit_sets: tuple[frozenset[int], ...] = ()
+        self._section_sets: tuple[frozenset[int], ...] = ()
+        self._title_maps: tuple[dict[int, float], ...] = ()
+        self._title_postings: dict[int, tuple[tuple[int, float], ...]] | None = None
         if n_units <= EAGER_PASSAGES:
+            # A small corpus is queried over and over through the same few hundred passages:
+            # everything a query reads per candidate is worked out once, here.
             self._passages = tuple(Passage(self.unit_text(u)).complete() for u in range(n_units))
             self._unit_sets = tuple(
                 frozenset(flat_terms[unit_off[u] : unit_off[u + 1]]) for u in range(n_units)
             )
+            self._section_sets = tuple(self._section_terms(si) for si in range(len(entries)))
+            self._title_maps = tuple(self._title_weights(si) for si in range(len(entries)))
+            by_term: dict[int, list[tuple[int, float]]] = {}
+            for si, weights in enumerate(self._title_maps):
+                for term_id, w in weights.items():
+                    by_term.setdefault(term_id, []).append((si, w))
+            self._title_postings = {t: tuple(v) for t, v in by_term.items()}
 
     def _abbreviations(self, texts: Iterable[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -443,12 +455,26 @@ class SearchIndex:
         return self.post_units[start:end], self.post_impacts[start:end]
 
     def title_weights(self, si: int) -> dict[int, float]:
-        """Term id -> field weight for the title (1.0), aliases (0.9) and tags (0.6) of `si`."""
+        """Term id -> field weight for the title (1.0), aliases (0.9) and tags (0.6) of `si`.
+
+        Do not modify the result: on a small corpus it is shared.
+        """
+        if self._title_maps:
+            return self._title_maps[si]
+        return self._title_weights(si)
+
+    def title_postings(self) -> dict[int, tuple[tuple[int, float], ...]] | None:
+        """Term id -> (section, field weight) of every title holding it; small corpora only."""
+        return self._title_postings
+
+    def _title_weights(self, si: int) -> dict[int, float]:
         a, b = self.title_off[si], self.title_off[si + 1]
         return dict(zip(self.title_tids[a:b], self.title_w[a:b], strict=True))
 
     def section_terms(self, si: int) -> frozenset[int]:
         """Term ids anywhere in a section: its text units, title, aliases and tags (cached)."""
+        if self._section_sets:
+            return self._section_sets[si]
         return self._section_term_sets.get_or_make(si, lambda: self._section_terms(si))
 
     def _section_terms(self, si: int) -> frozenset[int]:

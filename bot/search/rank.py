@@ -7,13 +7,11 @@ passage plus a little for a second one, and a boost for matches in title, aliase
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from collections.abc import Set as AbstractSet
+from collections.abc import Container
 from dataclasses import dataclass
 
 import numpy as np
 
-from bot.search.answer import required_matches
 from bot.search.index import POSTING_CAP, SearchIndex
 from bot.search.query import QueryPlan
 
@@ -29,17 +27,14 @@ class SectionHit:
     section: int  # index into SearchIndex.sections
     unit: int  # best passage
     score: float
-    covered: int  # content concepts mentioned anywhere in the section
-    relevant: bool
 
 
-def _weighted_share(plan: QueryPlan, terms: Iterable[int]) -> float:
+def _weighted_share(plan: QueryPlan, terms: frozenset[int]) -> float:
     """Share of concepts a passage mentions, a synonym counting less than the word itself."""
-    tset = terms if isinstance(terms, AbstractSet) else set(terms)
     best = [0.0] * len(plan.concepts)
     by_term = plan.by_term
     # A passage holds few of the query's alternatives: intersect, then take each concept's best.
-    for a in plan.term_set.intersection(tset):
+    for a in plan.term_set.intersection(terms):
         for i, w in by_term[a]:
             if w > best[i]:
                 best[i] = w
@@ -49,30 +44,50 @@ def _weighted_share(plan: QueryPlan, terms: Iterable[int]) -> float:
     return min(1.0, total / (len(plan.concepts) or 1))
 
 
-def _coverage(plan: QueryPlan, terms: AbstractSet[int]) -> tuple[int, int]:
-    """(content concepts matched, number concepts matched) in a set of term ids."""
-    tset = terms
-    content = numbers = 0
-    for c in plan.concepts:
-        if any(a in tset for a, _ in c.alts):
-            if c.numeric:
-                numbers += 1
-            else:
-                content += 1
-    return content, numbers
+def _plus_title_boost(index: SearchIndex, plan: QueryPlan, si: int, score: float) -> float:
+    """`score` plus, per concept, its best match in the section's title, aliases or tags."""
+    weights = index.title_weights(si)
+    matched = plan.term_set.intersection(weights)
+    if not matched:
+        return score
+    best = [0.0] * len(plan.concepts)
+    title_idf, by_term = index.title_idf, plan.by_term
+    for term_id in matched:
+        fw = weights[term_id]
+        for i, w in by_term[term_id]:
+            v = fw * w * title_idf[term_id]
+            if v > best[i]:
+                best[i] = v
+    for v in best:  # in concept order: the same sum, bit for bit, however the terms came
+        score += TITLE_BOOST * v
+    return score
 
 
-def is_relevant(index: SearchIndex, plan: QueryPlan, si: int) -> tuple[bool, int]:
-    """Does section `si` answer enough of the query? A lone year never suffices."""
-    content, numbers = _coverage(plan, index.section_terms(si))
-    n_content = len(plan.content_concepts)
-    if n_content == 0:
-        n_nonyear = sum(1 for c in plan.concepts if c.numeric and not c.year)
-        ok = numbers >= max(1, -(-len(plan.concepts) // 2)) and (
-            n_nonyear > 0 or numbers == len(plan.concepts)
-        )
-        return ok, 0
-    return content >= required_matches(n_content), content
+def _title_matches(
+    index: SearchIndex, plan: QueryPlan, sections: Container[int]
+) -> dict[int, list[float]] | None:
+    """Per candidate section with a query term in its title: each concept's best title
+    match (the values `_plus_title_boost` adds), read from the index's title postings.
+    None when the index keeps none (a large corpus): then ask per section."""
+    postings = index.title_postings()
+    if postings is None:
+        return None
+    out: dict[int, list[float]] = {}
+    title_idf, by_term, n = index.title_idf, plan.by_term, len(plan.concepts)
+    for term_id in postings.keys() & plan.term_set:
+        alts = by_term[term_id]
+        tidf = title_idf[term_id]
+        for si, fw in postings[term_id]:
+            if si not in sections:
+                continue
+            best = out.get(si)
+            if best is None:
+                best = out[si] = [0.0] * n
+            for i, w in alts:
+                v = fw * w * tidf
+                if v > best[i]:
+                    best[i] = v
+    return out
 
 
 def _accumulate(index: SearchIndex, plan: QueryPlan) -> np.ndarray:
@@ -105,37 +120,69 @@ def _accumulate(index: SearchIndex, plan: QueryPlan) -> np.ndarray:
     return acc
 
 
-def _accumulate_small(index: SearchIndex, plan: QueryPlan) -> dict[int, float]:
-    """The same scores as `_accumulate`, in a dict: cheaper when few postings are read."""
+def _accumulate_small(
+    index: SearchIndex, plan: QueryPlan, cover: dict[int, float] | None = None
+) -> dict[int, float]:
+    """The same scores as `_accumulate`, in a dict: cheaper when few postings are read.
+
+    With `cover`, also fills in each unit's summed concept weights (`_weighted_share`'s
+    total, in the same order, so the same float) while the postings are at hand.
+    """
     acc: dict[int, float] = {}
     get = acc.get
+    cover_get = cover.get if cover is not None else None
     for c in plan.concepts:
-        cacc: dict[int, float] = acc if len(c.alts) == 1 else {}
+        single = len(c.alts) == 1
+        cacc: dict[int, float] = acc if single else {}
         cget = cacc.get
+        cw: dict[int, float] = {}  # unit -> this concept's best alternative weight
+        cw_get = cw.get
         for term_id, weight in c.alts:
             units, impacts = index.postings(term_id, POSTING_CAP)
-            pairs = zip(units.tolist(), impacts.tolist(), strict=True)
-            if cacc is acc:
+            ul = units.tolist()
+            pairs = zip(ul, impacts.tolist(), strict=True)
+            if single:
                 for u, imp in pairs:
                     acc[u] = get(u, 0.0) + weight * imp
+                if cover is not None and cover_get is not None:
+                    for u in ul:
+                        cover[u] = cover_get(u, 0.0) + weight
             else:
                 for u, imp in pairs:
                     v = weight * imp
                     if v > cget(u, 0.0):
                         cacc[u] = v
-        if cacc is not acc:
+                if cover is not None:
+                    for u in ul:
+                        if weight > cw_get(u, 0.0):
+                            cw[u] = weight
+        if not single:
             for u, v in cacc.items():
                 acc[u] = get(u, 0.0) + v
+            if cover is not None and cover_get is not None:
+                for u, w in cw.items():
+                    cover[u] = cover_get(u, 0.0) + w
     return acc
 
 
-def _top_units(index: SearchIndex, plan: QueryPlan) -> list[tuple[int, float]]:
-    """The `CANDIDATE_UNITS` best (unit, score), best first (ties: lower unit first)."""
+def _top_units(
+    index: SearchIndex, plan: QueryPlan
+) -> tuple[list[tuple[int, float]], dict[int, float] | None]:
+    """The `CANDIDATE_UNITS` best (unit, score), best first (ties: lower unit first), and,
+    when every posting list was read whole, each unit's summed concept weights."""
     df = index.df
-    reads = sum(min(df[t], POSTING_CAP) for c in plan.concepts for t, _ in c.alts)
+    reads = 0
+    whole = True
+    for c in plan.concepts:
+        for t, _ in c.alts:
+            n = df[t]
+            if n > POSTING_CAP:
+                n, whole = POSTING_CAP, False
+            reads += n
     if reads <= SMALL_READS:
         # numpy's per-call overhead dominates on a small corpus: plain dicts are faster.
-        small = _accumulate_small(index, plan)
+        cover: dict[int, float] | None = {} if whole else None
+        small = _accumulate_small(index, plan, cover)
         items = list(small.items())
         if len(items) > CANDIDATE_UNITS:
             # Everything scoring at least the 60th best score (found in C), then the order;
@@ -146,7 +193,7 @@ def _top_units(index: SearchIndex, plan: QueryPlan) -> list[tuple[int, float]]:
             )
             items = [kv for kv in items if kv[1] >= kth]
         items.sort(key=lambda kv: (-kv[1], kv[0]))
-        return items[:CANDIDATE_UNITS]
+        return items[:CANDIDATE_UNITS], cover
     acc = _accumulate(index, plan)
     found_units = np.flatnonzero(acc)
     if len(found_units) > CANDIDATE_UNITS:
@@ -157,41 +204,36 @@ def _top_units(index: SearchIndex, plan: QueryPlan) -> list[tuple[int, float]]:
         tied = found_units[vals == kth][: CANDIDATE_UNITS - len(above)]
         found_units = np.sort(np.concatenate((above, tied)))
     pairs = zip(found_units.tolist(), acc[found_units].tolist(), strict=True)
-    return sorted(pairs, key=lambda kv: -kv[1])
+    return sorted(pairs, key=lambda kv: -kv[1]), None
 
 
 def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit]:
+    """The best `2 * limit` sections, best first: room for the caller's relevance filter."""
     if not index.n_units or not plan.concepts:
         return []
-    top = _top_units(index, plan)
+    top, cover = _top_units(index, plan)
     if not top:
         return []
     per_section: dict[int, list[tuple[float, int]]] = {}
+    unit_section, unit_terms = index.unit_section, index.unit_term_set
+    n_concepts = len(plan.concepts)
     for u, score in top:
-        share = _weighted_share(plan, index.unit_term_set(u))
+        if cover is not None:
+            share = min(1.0, cover[u] / n_concepts)
+        else:
+            share = _weighted_share(plan, unit_terms(u))
         final = score * (0.35 + 0.65 * share * share)
-        per_section.setdefault(index.unit_section[u], []).append((final, u))
+        per_section.setdefault(unit_section[u], []).append((final, u))
+    titled = _title_matches(index, plan, per_section)
     scored: list[tuple[float, int, int]] = []
-    title_idf = index.title_idf
-    title_off, title_tids, title_w = index.title_off, index.title_tids, index.title_w
-    by_term, n_concepts = plan.by_term, len(plan.concepts)
     for si, found in per_section.items():
         found.sort(reverse=True)
         score = found[0][0] + (SECOND_UNIT * found[1][0] if len(found) > 1 else 0.0)
-        a, b = title_off[si], title_off[si + 1]
-        if a != b:
-            best = [0.0] * n_concepts
-            for term_id, fw in zip(title_tids[a:b], title_w[a:b], strict=True):
-                for i, w in by_term.get(term_id, ()):
-                    v = fw * w * title_idf[term_id]
-                    if v > best[i]:
-                        best[i] = v
-            for v in best:
+        if titled is None:
+            score = _plus_title_boost(index, plan, si, score)
+        elif si in titled:
+            for v in titled[si]:  # in concept order, as `_plus_title_boost` adds them
                 score += TITLE_BOOST * v
         scored.append((score, si, found[0][1]))
     scored.sort(key=lambda x: (-x[0], x[1]))
-    hits: list[SectionHit] = []
-    for score, si, u in scored[: max(limit, 1) * 2]:
-        relevant, covered = is_relevant(index, plan, si)
-        hits.append(SectionHit(si, u, score, covered, relevant))
-    return hits
+    return [SectionHit(si, u, score) for score, si, u in scored[: max(limit, 1) * 2]]

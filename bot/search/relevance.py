@@ -12,7 +12,6 @@ the query: "south china sea arbitration ruling" is not answered by "East China S
 from __future__ import annotations
 
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
 
 from bot.search.answer import required_matches
 from bot.search.index import SearchIndex
@@ -45,14 +44,6 @@ def section_text(index: SearchIndex, si: int) -> str:
     return "\n".join(parts)
 
 
-def _matches(index: SearchIndex, c: Concept, terms: AbstractSet[int], si: int) -> bool:
-    if not any(a in terms for a, _ in c.alts):
-        return False
-    if c.surface is not None:
-        return c.surface.search(section_text(index, si)) is not None
-    return True
-
-
 def required_topic(n: int) -> int:
     """How many of `n` topic concepts a section must mention (the others may be phrasing)."""
     return n if n <= 2 else -(-n // 2)
@@ -63,28 +54,79 @@ def allowed_unknown(n_topic: int) -> int:
     return max(1, n_topic // 4)
 
 
+class Relevance:
+    """The none decision for one query, worked out once per query and asked per section.
+
+    Holds no reference to the index (it is cached in the index's own query cache).
+    """
+
+    __slots__ = ("_content", "_need_topic", "_numbers", "_possible", "_topic_rest")
+
+    def __init__(
+        self, index: SearchIndex, plan: QueryPlan, topic: Sequence[Concept] | None = None
+    ) -> None:
+        self._numbers: tuple[tuple[frozenset[int], bool], ...] | None = None
+        if not plan.content_concepts:
+            self._numbers = tuple((_alt_set(c), c.year) for c in plan.concepts if c.numeric)
+        content = [c for c in plan.content_concepts if not (c.phrasing and not c.known)]
+        if not content:
+            content = list(plan.content_concepts)
+        topic = topic if topic is not None else topic_concepts(index, plan)
+        in_topic = {id(c) for c in topic}
+        # (alternatives, glued-form pattern, soft: may be missed freely, counts for the topic)
+        self._content = tuple(
+            (_alt_set(c), c.surface, c.generic or c.phrasing, id(c) in in_topic) for c in content
+        )
+        in_content = {id(c) for c in content}
+        self._topic_rest = tuple((_alt_set(c), c.surface) for c in topic if id(c) not in in_content)
+        self._need_topic = required_topic(len(topic))
+        unknown = sum(1 for c in topic if not c.known)
+        self._possible = unknown <= allowed_unknown(len(topic))
+
+    def __call__(self, index: SearchIndex, si: int) -> bool:
+        """Does section `si` mention enough of what the query is about? A lone year never does."""
+        terms = index.section_terms(si)
+        if self._numbers is not None:
+            numbers = self._numbers
+            found = sum(1 for alts, _ in numbers if not alts.isdisjoint(terms))
+            n_nonyear = sum(1 for _, year in numbers if not year)
+            return found >= max(1, -(-len(numbers) // 2)) and (
+                n_nonyear > 0 or found == len(numbers)
+            )
+        if not self._possible:
+            return False
+        hits = soft_misses = topic_hits = 0
+        text: str | None = None
+        for alts, surface, soft, topical in self._content:
+            ok = not alts.isdisjoint(terms)
+            if ok and surface is not None:
+                if text is None:
+                    text = section_text(index, si)
+                ok = surface.search(text) is not None
+            if ok:
+                hits += 1
+                topic_hits += topical
+            elif soft:
+                soft_misses += 1
+        if hits < required_matches(len(self._content) - soft_misses):
+            return False
+        for alts, surface in self._topic_rest:
+            if not alts.isdisjoint(terms) and (
+                surface is None or surface.search(section_text(index, si)) is not None
+            ):
+                topic_hits += 1
+        return topic_hits >= self._need_topic
+
+
+def _alt_set(c: Concept) -> frozenset[int]:
+    return frozenset(a for a, _ in c.alts)
+
+
 def is_relevant(
     index: SearchIndex, plan: QueryPlan, si: int, topic: Sequence[Concept] | None = None
 ) -> bool:
-    """Does section `si` mention enough of what the query is about? A lone year never does."""
-    terms = index.section_terms(si)
-    if not plan.content_concepts:
-        numbers = [c for c in plan.concepts if c.numeric]
-        found = sum(1 for c in numbers if any(a in terms for a, _ in c.alts))
-        n_nonyear = sum(1 for c in numbers if not c.year)
-        return found >= max(1, -(-len(numbers) // 2)) and (n_nonyear > 0 or found == len(numbers))
-    content = [c for c in plan.content_concepts if not (c.phrasing and not c.known)]
-    if not content:
-        content = list(plan.content_concepts)
-    hit = {id(c) for c in content if _matches(index, c, terms, si)}
-    # A boilerplate or phrasing word may help a section but never counts against it.
-    soft_misses = sum(1 for c in content if id(c) not in hit and (c.generic or c.phrasing))
-    if len(hit) < required_matches(len(content) - soft_misses):
-        return False
-    topic = topic if topic is not None else topic_concepts(index, plan)
-    if sum(1 for c in topic if id(c) in hit or _matches(index, c, terms, si)) < required_topic(
-        len(topic)
-    ):
-        return False
-    unknown = sum(1 for c in topic if not c.known)
-    return unknown <= allowed_unknown(len(topic))
+    """Does section `si` mention enough of what the query is about? A lone year never does.
+
+    One-off form of `Relevance(index, plan, topic)(index, si)`.
+    """
+    return Relevance(index, plan, topic)(index, si)

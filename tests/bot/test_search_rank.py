@@ -1,0 +1,97 @@
+"""The fast paths of ranking give the answers of the plain ones, bit for bit.
+
+A small corpus keeps per-section term sets, title postings and the concept weights summed
+while the postings are read; a large one works them out per candidate. Both are run here
+on the bundled content with every search query of the evaluation sets, so a shortcut that
+drifts from the reference shows up as a different answer, not as a slower bot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.commands.search import search
+from bot.search import index as ix
+from bot.search import rank as rk
+from bot.search.index import build_index
+from bot.search.query import plan_query
+from tests.bot.search_fixtures import content_index
+from tests.conftest import EVAL_PUBLIC, REPO
+
+EVAL_FILES = (EVAL_PUBLIC, *sorted((REPO / "tests/data/eval").glob("*.yaml")))
+
+
+def _queries() -> list[str]:
+    out: list[str] = []
+    for path in EVAL_FILES:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        out += [str(q["query"]) for q in raw.get("queries") or [] if q.get("command") == "search"]
+    return out
+
+
+QUERIES = _queries()
+
+
+def test_there_are_queries_to_compare():
+    assert len(QUERIES) >= 100
+
+
+@pytest.fixture(scope="module")
+def lazy_index() -> ix.SearchIndex:
+    """The bundled content indexed as if it were large: nothing precomputed per passage."""
+    small = content_index()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ix, "EAGER_PASSAGES", -1)
+        lazy = build_index(small.snapshot)
+    assert lazy.title_postings() is None and small.title_postings() is not None
+    return lazy
+
+
+def test_small_and_large_index_paths_answer_alike(lazy_index: ix.SearchIndex) -> None:
+    small = content_index()
+    for q in QUERIES:
+        assert search(small, q).to_json() == search(lazy_index, q).to_json(), q
+
+
+def test_summed_concept_weights_equal_the_weighted_share(monkeypatch) -> None:
+    index = content_index()
+    checked = 0
+    for q in QUERIES:
+        plan = plan_query(index, q)
+        top, cover = rk._top_units(index, plan)
+        if cover is None:
+            continue
+        for u, _ in top:
+            expected = rk._weighted_share(plan, index.unit_term_set(u))
+            assert min(1.0, cover[u] / len(plan.concepts)) == expected, (q, u)
+            checked += 1
+    assert checked > 1000
+
+
+def test_title_postings_equal_the_per_section_boost() -> None:
+    index = content_index()
+    boosted = 0
+    for q in QUERIES:
+        plan = plan_query(index, q)
+        sections = range(len(index.sections))
+        titled = rk._title_matches(index, plan, sections)
+        assert titled is not None
+        for si in sections:
+            score = 1.0
+            for v in titled.get(si, ()):
+                score += rk.TITLE_BOOST * v
+            assert score == rk._plus_title_boost(index, plan, si, 1.0), (q, si)
+            boosted += si in titled
+    assert boosted > 100
+
+
+def test_rank_reads_truncated_postings_without_the_summed_weights(monkeypatch) -> None:
+    """A posting list cut at the cap would miss units in the sum: the share is asked per unit."""
+    index = content_index()
+    plan = plan_query(index, "japan russia relations")
+    monkeypatch.setattr(rk, "POSTING_CAP", 3)
+    top, cover = rk._top_units(index, plan)
+    assert top and cover is None
