@@ -13,7 +13,9 @@ type 4/7 callback, or the `@original` edit after a defer), measured by the emula
 Rows: /help (touches no index: the floor discord.py itself sets), then /search and /section
 cycling through every query of that command in the public and held-out eval sets over the
 four documents those sets use, once with the lookup cog's reply cache (hits only on true
-repeats; the hit rate is shown) and once with it disabled. See docs/discord.md, "Benchmark".
+repeats; the hit rate is shown) and once with it disabled. The rows take turns in
+`--rounds` slices, so a shared machine that speeds up or slows down mid-run weighs on every
+row alike. See docs/discord.md, "Benchmark".
 """
 
 from __future__ import annotations
@@ -50,11 +52,12 @@ from bot.ingest.render import render  # noqa: E402
 from bot.ingest.write import write_folder  # noqa: E402
 from bot.render.cache import ContentLRU  # noqa: E402
 from bot.render.components import COG_NAME  # noqa: E402
+from cogs.lookup import REPLY_CACHE_SIZE  # noqa: E402
 from tests.e2e.conftest import RunningBot, start_bot  # noqa: E402
 from tests.emulator.zlib_client import ZlibStreamContext  # noqa: E402
 
 QUERY_FILES = (
-    Path("/work/shared/eval/queries-public.yaml"),
+    REPO.parent / "shared/eval/queries-public.yaml",
     REPO / "tests/data/eval/queries-heldout.yaml",
 )
 BUNDLED = REPO / "content"
@@ -65,6 +68,7 @@ PER_INTERACTION_TIMEOUT_S = 10.0
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 5.0
 TARGET_P99_MS = 50.0
+TARGET_COST = 1.25  # time per interaction, relative to /help
 TARGET_IN_FLIGHT = 50
 TARGET_ROWS = ("search", "section")
 
@@ -226,35 +230,33 @@ async def stop_emulator(
 # -- running ---------------------------------------------------------------------------------
 
 
-def set_reply_cache(running: RunningBot, enabled: bool) -> ContentLRU[Any] | None:
-    """A fresh reply cache on the lookup cog (size 0 = every answer built anew)."""
+def use_reply_cache(running: RunningBot, cache: ContentLRU[Any]) -> None:
+    """Put `cache` on the lookup cog (size 0: every answer built anew)."""
     cog: Any = running.bot.get_cog(COG_NAME)
-    if cog is None:
-        return None
-    size = cog.replies.size if enabled and cog.replies.size else 0
-    if enabled and not size:
-        from cogs.lookup import REPLY_CACHE_SIZE
-
-        size = REPLY_CACHE_SIZE
-    cog.replies = ContentLRU(size)
-    replies: ContentLRU[Any] = cog.replies
-    return replies
+    if cog is not None:
+        cog.replies = cache
 
 
-async def run_one(
+async def run_part(
     session: aiohttp.ClientSession,
     remote: Remote,
     running: RunningBot,
     scenario: Scenario,
     n: int,
+    offset: int,
     in_flight: int,
     seconds_left: float,
     profiler: cProfile.Profile | None = None,
 ) -> dict[str, Any]:
-    cache = set_reply_cache(running, scenario.cache)
+    """One round of a row: `n` interactions starting at query `offset`, raw figures."""
+    cog: Any = running.bot.get_cog(COG_NAME)
+    cache: ContentLRU[Any] | None = cog.replies if cog is not None else None
+    hits0 = cache.hits if cache is not None else 0
+    misses0 = cache.misses if cache is not None else 0
+    k = offset % len(scenario.options)
     spec = {
         "command": scenario.command,
-        "options": scenario.options,
+        "options": scenario.options[k:] + scenario.options[:k],
         "n": n,
         "in_flight": in_flight,
         "timeout": PER_INTERACTION_TIMEOUT_S,
@@ -273,36 +275,58 @@ async def run_one(
         profiler.disable()
     if resp.status != 200:
         raise RuntimeError(f"emulator refused the run: {body}")
-    lat = sorted(body["latencies_ms"])
+    return {
+        "latencies_ms": body["latencies_ms"],
+        "queued_ms": body.get("queued_ms") or [],
+        "failed": body["failed"],
+        "failures": body["failures"],
+        "wall_s": body["wall_s"],
+        "cpu_s": cpu,
+        "gc_s": gc_s,
+        "full_gcs": full_gcs,
+        "emulator_cpu_s": body["emulator_cpu_s"],
+        "answers": body["answers"],
+        "emulator": body.get("emulator", {}),
+        "hits": (cache.hits - hits0) if cache is not None else 0,
+        "misses": (cache.misses - misses0) if cache is not None else 0,
+    }
+
+
+def summarise(scenario: Scenario, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row from its rounds: latencies pooled, times and counts summed."""
+    lat = sorted(x for p in parts for x in p["latencies_ms"])
+    queued = sorted(x for p in parts for x in p["queued_ms"]) or [0.0]
     ok = len(lat)
-
-    queued = sorted(body.get("queued_ms") or [0.0])
-
-    hits = cache.hits if cache is not None else 0
-    misses = cache.misses if cache is not None else 0
+    wall = sum(p["wall_s"] for p in parts)
+    hits, misses = sum(p["hits"] for p in parts), sum(p["misses"] for p in parts)
+    answers: dict[str, int] = {}
+    for p in parts:
+        for kind, count in p["answers"].items():
+            answers[kind] = answers.get(kind, 0) + count
     return {
         "label": scenario.label,
         "command": scenario.command,
         "cache": scenario.cache,
         "distinct_queries": len({json.dumps(o, sort_keys=True) for o in scenario.options}),
-        "n": n,
+        "n": ok + sum(p["failed"] for p in parts),
+        "rounds": len(parts),
         "ok": ok,
-        "failed": body["failed"],
-        "failures": body["failures"],
-        "wall_s": body["wall_s"],
-        "per_second": ok / body["wall_s"] if body["wall_s"] else 0.0,
+        "failed": sum(p["failed"] for p in parts),
+        "failures": [f for p in parts for f in p["failures"]][:10],
+        "wall_s": wall,
+        "per_second": ok / wall if wall else 0.0,
         "p50_ms": percentile(lat, 0.50),
         "p90_ms": percentile(lat, 0.90),
         "p99_ms": percentile(lat, 0.99),
         "max_ms": lat[-1] if lat else 0.0,
         "queued_p99_ms": percentile(queued, 0.99),
-        "bot_cpu_ms": cpu * 1000 / ok if ok else 0.0,
-        "gc_ms": gc_s * 1000 / ok if ok else 0.0,
-        "full_gcs": full_gcs,
-        "emulator_cpu_ms": body["emulator_cpu_s"] * 1000 / ok if ok else 0.0,
+        "bot_cpu_ms": sum(p["cpu_s"] for p in parts) * 1000 / ok if ok else 0.0,
+        "gc_ms": sum(p["gc_s"] for p in parts) * 1000 / ok if ok else 0.0,
+        "full_gcs": sum(p["full_gcs"] for p in parts),
+        "emulator_cpu_ms": sum(p["emulator_cpu_s"] for p in parts) * 1000 / ok if ok else 0.0,
         "cache_hit_rate": hits / (hits + misses) if hits + misses else None,
-        "answers": body["answers"],
-        "emulator": body.get("emulator", {}),
+        "answers": answers,
+        "emulator": next((p["emulator"] for p in parts if p["emulator"]), {}),
     }
 
 
@@ -360,23 +384,36 @@ async def main_async(args: argparse.Namespace) -> int:
             scenarios = scenarios_for(commands, queries)
             deadline = started + args.max_seconds
             for s in scenarios:  # warm-up: imports, first-call costs; no reply cache left over
+                use_reply_cache(running, ContentLRU(0))
                 warm = Scenario(s.label, s.command, s.options[-20:], cache=False)
-                await run_one(
-                    session, remote, running, warm, 20, args.in_flight, deadline - time.monotonic()
-                )
-            for s in scenarios:
-                results.append(
-                    await run_one(
-                        session,
-                        remote,
-                        running,
-                        s,
-                        n,
-                        args.in_flight,
-                        deadline - time.monotonic(),
-                        profiler if args.profile in (s.label, "all") else None,
+                await run_part(
+                    session, remote, running, warm, 20, 0, args.in_flight,
+                    deadline - time.monotonic(),
+                )  # fmt: skip
+            # Rows take turns, a slice of each per round: a machine that speeds up or slows
+            # down during the run (shared CPUs do) shifts every row alike, not just the last.
+            rounds = max(1, min(args.rounds, n))
+            parts: dict[str, list[dict[str, Any]]] = {s.label: [] for s in scenarios}
+            caches = {s.label: ContentLRU[Any](REPLY_CACHE_SIZE * s.cache) for s in scenarios}
+            for r in range(rounds):
+                share = n // rounds + (1 if r < n % rounds else 0)
+                for s in scenarios:
+                    use_reply_cache(running, caches[s.label])  # kept across the row's rounds
+                    done = sum(len(p["latencies_ms"]) + p["failed"] for p in parts[s.label])
+                    parts[s.label].append(
+                        await run_part(
+                            session,
+                            remote,
+                            running,
+                            s,
+                            share,
+                            done,
+                            args.in_flight,
+                            deadline - time.monotonic(),
+                            profiler if args.profile in (s.label, "all") else None,
+                        )
                     )
-                )
+            results = [summarise(s, parts[s.label]) for s in scenarios]
         finally:
             if running is not None:
                 await running.stop()
@@ -455,26 +492,36 @@ def print_table(
 
 
 def target_lines(results: list[dict[str, Any]], in_flight: int) -> list[str]:
-    """The issue's target: p99 <= 50 ms with 50 in flight for /search and /section (as the
-    bot runs them, reply cache on); /help is the floor and the -nocache rows say how far
-    the uncached path is from it."""
-    out = [f"target: p99 <= {TARGET_P99_MS:.0f} ms with {TARGET_IN_FLIGHT} in flight"]
+    """The issue's targets for /search and /section as the bot runs them (reply cache on):
+    at most 1.25 times /help's time per interaction, and p99 <= 50 ms with 50 in flight.
+    /help is the floor; the -nocache rows say how far the uncached path is from it."""
+    out = [
+        f"target: time per interaction <= {TARGET_COST:.2f} x /help, and p99 <= "
+        f"{TARGET_P99_MS:.0f} ms with {TARGET_IN_FLIGHT} in flight"
+    ]
     if in_flight != TARGET_IN_FLIGHT:
         out.append(f"  (not judged: this run had {in_flight} in flight)")
         return out
     for r in results:
         role = {"help": "floor"}.get(r["label"], "target" if r["label"] in TARGET_ROWS else "info")
-        met = r["failed"] == 0 and r["ok"] and r["p99_ms"] <= TARGET_P99_MS
         out.append(
-            f"  /{r['label']:<16}{role:<8}p99 {r['p99_ms']:6.1f} ms  "
-            + ("MET" if met else "NOT MET")
+            f"  /{r['label']:<16}{role:<8}x help {r['cost_vs_help']:5.2f}  "
+            f"p99 {r['p99_ms']:6.1f} ms  {'MET' if row_met(r) else 'NOT MET'}"
         )
     judged = [r for r in results if r["label"] in TARGET_ROWS]
     if judged:
-        all_met = all(r["failed"] == 0 and r["p99_ms"] <= TARGET_P99_MS for r in judged)
         names = " and ".join(f"/{r['label']}" for r in judged)
-        out.append(f"  {names}: {'TARGET MET' if all_met else 'TARGET NOT MET'}")
+        out.append(f"  {names}: {'TARGET MET' if all(map(row_met, judged)) else 'TARGET NOT MET'}")
     return out
+
+
+def row_met(r: dict[str, Any]) -> bool:
+    return bool(
+        r["failed"] == 0
+        and r["ok"]
+        and r["p99_ms"] <= TARGET_P99_MS
+        and (r["label"] == "help" or r["cost_vs_help"] <= TARGET_COST)
+    )
 
 
 def report_profile(profiler: cProfile.Profile, out: str | None) -> None:
@@ -491,6 +538,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("-n", type=int, default=1000, help="interactions per row (max 20000)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rows take turns in this many slices (default 5)"
+    )
     parser.add_argument("--in-flight", type=int, default=50, help="unanswered interactions at once")
     parser.add_argument("--max-seconds", type=float, default=60.0, help="overall time bound")
     parser.add_argument("--content", default=None, help="content folder (default: all 4 docs)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from typing import cast
 
 from bot.commands.search import search
 from bot.search import text as tx
@@ -19,7 +20,16 @@ WEAK = 0.5  # below this a title is not even worth offering as a choice
 
 
 def section_excerpt(index: SearchIndex, si: int) -> str:
-    """The opening of a section, or the list of its subsections when it has no own text."""
+    """The opening of a section, or the list of its subsections when it has no own text.
+
+    Kept in the index's cache: it depends on the section alone, and every title lookup that
+    lands on the section shows it.
+    """
+    key = ("section-excerpt", index.sections[si].key)
+    return cast(str, index.query_cache.get_or_make(key, lambda: _section_excerpt(index, si)))
+
+
+def _section_excerpt(index: SearchIndex, si: int) -> str:
     entry = index.sections[si]
     section = entry.section
     if section.paragraphs:
