@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 # Each group lists phrases that may stand for each other in a query.
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -317,15 +318,17 @@ _SPELLING_SUFFIXES: tuple[tuple[str, str], ...] = (
 )
 
 
-def spelling_variants(word: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def spelling_variants(word: str) -> tuple[str, ...]:
     """British and American spellings of `word` (`defence` -> `defense`, `program` -> `programme`).
 
     Only endings and `our` are rewritten; the caller keeps the variants the content uses, so a
-    made-up form like `presense` is never searched for.
+    made-up form like `presense` is never searched for. Cached: every query word of /search
+    and /section asks, and the same words come back.
     """
     out: list[str] = []
     if len(word) < 4 or not word.isalpha():
-        return out
+        return ()
     for brit, amer in _SPELLING_SUFFIXES:
         for a, b in ((brit, amer), (amer, brit)):
             if word.endswith(a) and len(word) - len(a) >= 2:
@@ -342,4 +345,4 @@ def spelling_variants(word: str) -> list[str]:
             v = word[:i] + "our" + word[i + 2 :]
             if v not in out:
                 out.append(v)
-    return out
+    return tuple(out)
