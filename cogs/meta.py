@@ -1,7 +1,8 @@
 """/help: what the bot does, its commands (read from the tree) and where the content is from.
 
-It touches no content index and no database, so the benchmark uses it as the floor every
-other command is compared against.
+It touches no content index and no database, and its embed is built once per content
+version and command set, so the benchmark uses it as the floor every other command is
+compared against: what discord.py itself costs per interaction.
 """
 
 from __future__ import annotations
@@ -63,11 +64,20 @@ def help_embed(bot: commands.Bot) -> discord.Embed:
 class Meta(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
+        # The embed changes only with the content or the loaded commands: built once for each.
+        self._embed: tuple[tuple[object, ...], discord.Embed] | None = None
+
+    def embed(self) -> discord.Embed:
+        snapshot = getattr(self.bot, "snapshot", None)
+        key = (getattr(snapshot, "content_hash", None), *self.bot.tree.get_commands())
+        if self._embed is None or self._embed[0] != key:
+            self._embed = (key, help_embed(self.bot))
+        return self._embed[1]
 
     @app_commands.command(name="help", description="What this bot does and how to use it")
     async def help(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=help_embed(self.bot),
+            embed=self.embed(),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )

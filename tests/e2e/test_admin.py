@@ -259,3 +259,30 @@ async def test_interactions_during_a_50k_section_reload_are_all_answered(
     assert len(answers) == 200 and all(a.get("embeds") or a.get("content") for a in answers)
     assert manager.loaded is not None and manager.loaded.sections == 50_000
     assert time.monotonic() - started < 180
+
+
+async def test_help_follows_reloaded_content_and_added_commands(
+    admin_bot: RunningBot, tmp_path: Path
+) -> None:
+    """/help's embed is built once per content version and command set, never kept stale."""
+
+    def field(answer: dict[str, Any], start: str) -> str:
+        return str(
+            next(f for f in answer["embeds"][0]["fields"] if f["name"].startswith(start))["value"]
+        )
+
+    before = await admin_bot.ask("help")
+    assert "Diplomatic Bluebook 2020" in field(before, "Where")
+    doc_yaml = tmp_path / "content" / DOC / "document.yaml"
+    text = doc_yaml.read_text("utf-8")
+    doc_yaml.write_text(
+        text.replace("Diplomatic Bluebook 2020", "Diplomatic Bluebook 2020 (rev.)", 1), "utf-8"
+    )
+    assert "Content reloaded" in embed_text(await admin(admin_bot, "reload"))
+    assert "Diplomatic Bluebook 2020 (rev.)" in field(await admin_bot.ask("help"), "Where")
+
+    @admin_bot.bot.tree.command(name="extra", description="added while running")
+    async def extra(interaction: Any) -> None:  # pragma: no cover - never invoked
+        return None
+
+    assert "`/extra` — added while running" in field(await admin_bot.ask("help"), "Commands")
