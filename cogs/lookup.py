@@ -34,9 +34,11 @@ from bot.render.components import (
     DYNAMIC_ITEMS,
     Action,
     Mode,
+    RenderedView,
     SectionOption,
     SidResolver,
-    menu_view,
+    menu_rows,
+    section_rows,
     section_view,
 )
 from bot.search.autocomplete import Choice, section_choices, topic_choices
@@ -93,7 +95,10 @@ def _nothing(message: str, suggestions: Iterable[str] = (), hint: str = "") -> R
 def _menu(
     options: list[SectionOption], mode: Mode, placeholder: str
 ) -> Callable[[], discord.ui.View | None]:
-    return lambda: menu_view(options, mode, placeholder)
+    """The view recipe of a cached reply: its rows rendered once, a view around them per send
+    (a view belongs to the running loop; the rows are plain data that sending only reads)."""
+    rows = menu_rows(options, mode, placeholder)
+    return lambda: RenderedView(rows) if rows else None
 
 
 class Lookup(commands.Cog, name=COG_NAME):
@@ -158,10 +163,8 @@ class Lookup(commands.Cog, name=COG_NAME):
             if si is not None:
                 rendered = self.sections.get(index, si)
                 children = [SectionOption(c.key, c.heading) for c in rendered.children]
-                return Reply(
-                    rendered.embeds[0],
-                    view=lambda: section_view(rendered.key, 0, rendered.count, children),
-                )
+                rows = section_rows(rendered.key, 0, rendered.count, children)
+                return Reply(rendered.embeds[0], view=lambda: RenderedView(rows) if rows else None)
         if answer.status == "choices" and answer.results:
             options = [SectionOption(r.key, r.title, r.breadcrumb) for r in answer.results]
             return Reply(embeds.choices_embed(answer), view=_menu(options, "e", "Did you mean…?"))

@@ -192,6 +192,10 @@ async def test_search_lists_passages_with_breadcrumbs_and_opens_them(
     opened = checked(body["data"])
     assert opened["flags"] & EPHEMERAL
     assert opened["embeds"][0]["title"] == "C Japan-Russia Economic Relations"
+    # Asked again, the answer comes from the reply cache: the same embed and components.
+    again = await running_bot.command("search", {"query": "trade  volume with Russia"})
+    repeat = checked((await again.response())["data"])
+    assert repeat["embeds"] == data["embeds"] and repeat["components"] == data["components"]
 
 
 async def test_summit_timeline_and_query(running_bot: RunningBot) -> None:
