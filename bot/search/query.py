@@ -43,8 +43,8 @@ class Concept:
 
     def __post_init__(self) -> None:
         words = self.text.split()
-        object.__setattr__(self, "_generic", all(w in GENERIC_WORDS for w in words))
-        object.__setattr__(self, "_phrasing", all(w in PHRASING_WORDS for w in words))
+        object.__setattr__(self, "_generic", GENERIC_WORDS.issuperset(words))
+        object.__setattr__(self, "_phrasing", PHRASING_WORDS.issuperset(words))
 
     @property
     def known(self) -> bool:
@@ -171,6 +171,7 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
     words = [tx.normalize_word(r) for r in raws]
     glued = _content_words(query)
     content = [(w, t) for w, t, _ in glued]
+    content_terms = [t for _, t in content]
     surfaces = {w: p for w, _, p in glued if p is not None}
     ids = index.term_ids
     concepts: list[Concept] = []
@@ -179,7 +180,7 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
     while i < len(content):
         matched = 0
         for n in range(min(MAX_PHRASE, len(content) - i), 1, -1):
-            key = tuple(t for _, t in content[i : i + n])
+            key = tuple(content_terms[i : i + n])
             if key in index.phrases:
                 matched = n
                 break
@@ -191,7 +192,7 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
             i += 1
         alts: dict[int, float] = {}
         repaired: str | None = None
-        own = tuple(t for _, t in seg)
+        own = tuple([t for _, t in seg])
         for t in own:
             if t in ids:
                 alts[ids[t]] = W_EXACT
