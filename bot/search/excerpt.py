@@ -252,11 +252,14 @@ class Passage:
     def scores(self, q: Scorer) -> list[float]:
         """`sentence_scores` of the passage's sentences, from the precomputed masks."""
         masks = self.masks
-        present: list[list[tuple[int, float]]] = []  # per concept found here: (mask, weight)
+        n = len(self.sentences)
+        # Per concept found here: (mask, weight) when one alternative is, else None and the
+        # (mask, weight) of each, best weight first. One alternative is the common case.
+        present: list[tuple[int, float, list[tuple[int, float]] | None]] = []
         anywhere = 0
-        everything = (1 << len(self.sentences)) - 1
+        everything = (1 << n) - 1
         for alts in q.ranked:
-            found = []
+            found: list[tuple[int, float]] = []
             for t, w in alts:
                 m = everything
                 for part in t:
@@ -266,9 +269,11 @@ class Passage:
                 if m:
                     found.append((m, w))
                     anywhere |= m
-            if found:
-                present.append(found)
-        scores = [0.0] * len(self.sentences)
+            if len(found) == 1:
+                present.append((found[0][0], found[0][1], None))
+            elif found:
+                present.append((0, 0.0, found))
+        scores = [0.0] * n
         if not anywhere:
             return scores
         intent = q.intent
@@ -282,9 +287,13 @@ class Passage:
             if rest & 1:
                 bit = 1 << i
                 score = 0.0
-                for alts_found in present:
+                for m, w, several in present:
+                    if several is None:
+                        if m & bit:
+                            score += w  # == w + 0.3 * sum([]): the same float
+                        continue
                     # weights best first, as sorted(reverse=True) would give them
-                    ws = [w for m, w in alts_found if m & bit]
+                    ws = [w for m, w in several if m & bit]
                     if ws:
                         # the best alternative, plus a little for each further one (a phrase)
                         score += ws[0] + 0.3 * sum(ws[1:])
