@@ -327,6 +327,16 @@ def summarise(scenario: Scenario, parts: list[dict[str, Any]]) -> dict[str, Any]
         "cache_hit_rate": hits / (hits + misses) if hits + misses else None,
         "answers": answers,
         "emulator": next((p["emulator"] for p in parts if p["emulator"]), {}),
+        "per_round": [
+            {
+                "ok": len(p["latencies_ms"]),
+                "bot_cpu_ms": p["cpu_s"] * 1000 / max(1, len(p["latencies_ms"])),
+                "p99_ms": percentile(sorted(p["latencies_ms"]), 0.99),
+                "hits": p["hits"],
+                "misses": p["misses"],
+            }
+            for p in parts
+        ],
     }
 
 

@@ -47,6 +47,7 @@ SORT_CHUNK = 20_000
 # sections than are worth keeping; the bundled content fits whole).
 SECTION_TERMS_CACHE = 1024
 QUERY_CACHE = 1024
+CONCEPT_CACHE = 4096
 # Up to this many passages, each is analysed for excerpts while building (sentences, terms,
 # figures: `excerpt.Passage`), so no query pays for it; a larger corpus analyses a passage on
 # first use and keeps the most recent ones (`excerpt.analyse`, the same bound).
@@ -381,6 +382,8 @@ class SearchIndex:
         # the commands for query plans), dropped with it.
         self._section_term_sets: LRU[int, frozenset[int]] = LRU(SECTION_TERMS_CACHE)
         self.query_cache: LRU[tuple[str, str], object] = LRU(QUERY_CACHE)
+        # A query word's (or known phrase's) concept, keyed by its (word, term) pairs.
+        self.concept_cache: LRU[tuple[tuple[str, str], ...], object] = LRU(CONCEPT_CACHE)
         self._passages: tuple[Passage, ...] = ()
         self._unit_sets: tuple[frozenset[int], ...] = ()
         self._section_sets: tuple[frozenset[int], ...] = ()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
+from typing import cast
 
 from bot.search import text as tx
 from bot.search.index import SearchIndex, phrase_term
@@ -173,7 +175,6 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
     content = [(w, t) for w, t, _ in glued]
     content_terms = [t for _, t in content]
     surfaces = {w: p for w, _, p in glued if p is not None}
-    ids = index.term_ids
     concepts: list[Concept] = []
     highlight: set[str] = set()
     i = 0
@@ -185,62 +186,78 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
                 matched = n
                 break
         if matched:
-            seg = content[i : i + matched]
+            seg = tuple(content[i : i + matched])
             i += matched
         else:
-            seg = content[i : i + 1]
+            seg = (content[i],)
             i += 1
-        alts: dict[int, float] = {}
-        repaired: str | None = None
-        own = tuple([t for _, t in seg])
-        for t in own:
-            if t in ids:
-                alts[ids[t]] = W_EXACT
-        if len(own) > 1 and phrase_term(own) in ids:
-            alts[ids[phrase_term(own)]] = W_PHRASE
-        surface: re.Pattern[str] | None = None
-        if len(seg) == 1:
-            word, t = seg[0]
-            surface = surfaces.get(word)
-            if t not in ids and t in index.compounds:
-                for part in index.compounds[t]:
-                    if part in ids:
-                        alts[ids[part]] = W_EXACT
-            for variant in spelling_variants(word):
-                vt = tx.term(variant)
-                if vt in ids and vt != t:
-                    alts.setdefault(ids[vt], W_SPELLING)
-            # A word the synonym table knows is a real word, not a typo of another one.
-            known_word = (
-                (t,) in index.phrases
-                or bool(alts)
-                or surface is not None
-                or word in GENERIC_WORDS
-                or word in PHRASING_WORDS
-            )
-            if t not in ids and not known_word and not tx.is_number(t) and word not in index.vocab:
-                fix = index.vocab.repair(word)
-                if fix is not None:
-                    ft = tx.term(fix)
-                    if ft in ids:
-                        alts.setdefault(ids[ft], W_REPAIRED)
-                        repaired = fix
-                        t = ft
-            digit = tx.NUMBER_WORDS.get(word)
-            if digit and digit in ids:
-                alts.setdefault(ids[digit], W_NUMBER_WORD)
-            for rel in index.related_terms(t):
-                alts.setdefault(ids[rel], W_RELATED)
-        key = own if not repaired else (tx.term(repaired),)
-        for other in index.phrases.get(key, ()):
-            t = phrase_term(other)
-            if t in ids and alts.get(ids[t], 0.0) < W_SYNONYM:
-                alts[ids[t]] = W_SYNONYM
-        numeric = surface is None and all(tx.is_number(t) for t in own)
-        year = len(own) == 1 and tx.is_year(own[0])
-        text = " ".join(w for w, _ in seg)
-        ordered = tuple(sorted(alts.items(), key=lambda a: -a[1]))
-        concepts.append(Concept(text, ordered, numeric, year, repaired, surface))
-        for a, _ in ordered:
-            highlight.update(index.terms[a].split("_"))
+        surface = surfaces.get(seg[0][0]) if len(seg) == 1 else None
+        if surface is None:
+            # The same words come back query after query: their concepts are kept per index.
+            found = index.concept_cache.get_or_make(seg, partial(_concept, index, seg, None))
+            concept, marks = cast(tuple[Concept, frozenset[str]], found)
+        else:
+            concept, marks = _concept(index, seg, surface)
+        concepts.append(concept)
+        highlight |= marks
     return QueryPlan(query, tuple(concepts), _intent(words), frozenset(highlight))
+
+
+def _concept(
+    index: SearchIndex, seg: tuple[tuple[str, str], ...], surface: re.Pattern[str] | None
+) -> tuple[Concept, frozenset[str]]:
+    """One concept of a query (a word or a known phrase, as (word, term) pairs) with its
+    weighted alternatives, and the index words an excerpt may bold for it."""
+    ids = index.term_ids
+    alts: dict[int, float] = {}
+    repaired: str | None = None
+    own = tuple([t for _, t in seg])
+    for t in own:
+        if t in ids:
+            alts[ids[t]] = W_EXACT
+    if len(own) > 1 and phrase_term(own) in ids:
+        alts[ids[phrase_term(own)]] = W_PHRASE
+    if len(seg) == 1:
+        word, t = seg[0]
+        if t not in ids and t in index.compounds:
+            for part in index.compounds[t]:
+                if part in ids:
+                    alts[ids[part]] = W_EXACT
+        for variant in spelling_variants(word):
+            vt = tx.term(variant)
+            if vt in ids and vt != t:
+                alts.setdefault(ids[vt], W_SPELLING)
+        # A word the synonym table knows is a real word, not a typo of another one.
+        known_word = (
+            (t,) in index.phrases
+            or bool(alts)
+            or surface is not None
+            or word in GENERIC_WORDS
+            or word in PHRASING_WORDS
+        )
+        if t not in ids and not known_word and not tx.is_number(t) and word not in index.vocab:
+            fix = index.vocab.repair(word)
+            if fix is not None:
+                ft = tx.term(fix)
+                if ft in ids:
+                    alts.setdefault(ids[ft], W_REPAIRED)
+                    repaired = fix
+                    t = ft
+        digit = tx.NUMBER_WORDS.get(word)
+        if digit and digit in ids:
+            alts.setdefault(ids[digit], W_NUMBER_WORD)
+        for rel in index.related_terms(t):
+            alts.setdefault(ids[rel], W_RELATED)
+    key = own if not repaired else (tx.term(repaired),)
+    for other in index.phrases.get(key, ()):
+        t = phrase_term(other)
+        if t in ids and alts.get(ids[t], 0.0) < W_SYNONYM:
+            alts[ids[t]] = W_SYNONYM
+    numeric = surface is None and all(tx.is_number(t) for t in own)
+    year = len(own) == 1 and tx.is_year(own[0])
+    text = " ".join(w for w, _ in seg)
+    ordered = tuple(sorted(alts.items(), key=lambda a: -a[1]))
+    marks: set[str] = set()
+    for a, _ in ordered:
+        marks.update(index.terms[a].split("_"))
+    return Concept(text, ordered, numeric, year, repaired, surface), frozenset(marks)

@@ -95,3 +95,18 @@ def test_rank_reads_truncated_postings_without_the_summed_weights(monkeypatch) -
     monkeypatch.setattr(rk, "POSTING_CAP", 3)
     top, cover = rk._top_units(index, plan)
     assert top and cover is None
+
+
+def test_concepts_kept_per_index_plan_as_fresh_ones() -> None:
+    """A query word's concept is kept per index; a plan from kept concepts equals a new one."""
+    index = build_index(content_index().snapshot)  # its own caches, filled here
+    queries = [*QUERIES, "russia russia", "defence defense", "sakhalin LNG lng sakhalin"]
+    kept = [plan_query(index, q) for q in queries]
+    answers = [search(index, q).to_json() for q in queries]
+    assert len(index.concept_cache) > 100
+    for q, plan, answer in zip(queries, kept, answers, strict=True):
+        index.concept_cache.clear()
+        assert plan_query(index, q) == plan, q
+        index.concept_cache.clear()
+        index.query_cache.clear()
+        assert search(index, q).to_json() == answer, q
