@@ -18,7 +18,7 @@ import heapq
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -372,6 +372,9 @@ class SearchIndex:
         self.compounds = {k: v for k, v in compounds.items() if k not in term_ids}
         self.vocab = Vocabulary(surface)
         self._long_terms = chunked_sorted(t for t in term_ids if len(t) >= 5 and not t[0].isdigit())
+        self._table_words = sorted(
+            k[0] for k in self.phrases if len(k) == 1 and len(k[0]) >= 5 and not k[0][0].isdigit()
+        )
         self._section_index = {e.key: i for i, e in enumerate(entries)}
         self.section_names: tuple[tuple[Name, ...], ...] = tuple(names)
         from bot.search.lookup import NameIndex
@@ -498,31 +501,50 @@ class SearchIndex:
 
     def related_terms(self, t: str) -> list[str]:
         """Known terms sharing a long prefix: `disqualify` ~ `disqualification`."""
-        if len(t) < 5 or t[0].isdigit():
-            return []
-        head = t[:5]
-        lo = bisect.bisect_left(self._long_terms, head)
-        hi = bisect.bisect_left(self._long_terms, head + "\U0010ffff", lo)
         # Candidates in the order they were first seen, as a stable tie-break for the cap.
-        bucket = sorted(self._long_terms[lo:hi], key=self.term_ids.__getitem__)
-        out = []
-        for cand in bucket:
-            if cand == t:
-                continue
-            short, long = (t, cand) if len(t) <= len(cand) else (cand, t)
-            if long.startswith(short) and len(long) - len(short) <= 4:
-                out.append(cand)
-                continue
-            common = 0
-            for a, b in zip(t, cand, strict=False):
-                if a != b:
-                    break
-                common += 1
-            if common >= 6 and common >= 0.8 * len(short):
-                out.append(cand)
-        return out[:8]
+        return _prefix_related(self._long_terms, t, self.term_ids.__getitem__)
+
+    def related_table_words(self, t: str) -> list[str]:
+        """Words of the synonym table sharing a long prefix with term `t`: a derived form
+        (`prioritise`) may stand for the table's word (`priority`) and its synonyms. Only by
+        a shared stem of seven letters or more: `navalny` is not a form of `naval`, nor
+        `stream` of `streamline`."""
+        return _prefix_related(self._table_words, t, None, strict=True)
 
 
 def build_index(snapshot: Snapshot) -> SearchIndex:
     """Build the index for a snapshot; pure, so it may run in a worker thread."""
     return SearchIndex(snapshot)
+
+
+def _prefix_related(
+    ordered: list[str], t: str, order: Callable[[str], int] | None, strict: bool = False
+) -> list[str]:
+    """Up to 8 words of `ordered` (sorted) that are `t` with another ending: one is the other
+    plus at most four letters, or both share six letters and four fifths of the shorter.
+    `strict`: only a shared stem of seven letters and four fifths of the longer word."""
+    if len(t) < 5 or t[0].isdigit():
+        return []
+    head = t[:5]
+    lo = bisect.bisect_left(ordered, head)
+    hi = bisect.bisect_left(ordered, head + "\U0010ffff", lo)
+    bucket = ordered[lo:hi] if order is None else sorted(ordered[lo:hi], key=order)
+    out = []
+    for cand in bucket:
+        if cand == t:
+            continue
+        short, long = (t, cand) if len(t) <= len(cand) else (cand, t)
+        if not strict and long.startswith(short) and len(long) - len(short) <= 4:
+            out.append(cand)
+            continue
+        common = 0
+        for a, b in zip(t, cand, strict=False):
+            if a != b:
+                break
+            common += 1
+        if strict:
+            if common >= 7 and common >= 0.8 * len(long):
+                out.append(cand)
+        elif common >= 6 and common >= 0.8 * len(short):
+            out.append(cand)
+    return out[:8]

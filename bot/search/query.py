@@ -249,10 +249,19 @@ def _concept(
         for rel in index.related_terms(t):
             alts.setdefault(ids[rel], W_RELATED)
     key = own if not repaired else (tx.term(repaired),)
-    for other in index.phrases.get(key, ()):
+    table = index.phrases.get(key)
+    for other in table or ():
         t = phrase_term(other)
         if t in ids and alts.get(ids[t], 0.0) < W_SYNONYM:
             alts[ids[t]] = W_SYNONYM
+    if table is None and len(key) == 1:
+        # A derived form the table lacks (`prioritise`) borrows the synonyms of the table's
+        # word (`priority`), as surely as a related term: less than the table's own.
+        for word in index.related_table_words(key[0]):
+            for other in ((word,), *index.phrases.get((word,), ())):
+                t = phrase_term(other)
+                if t in ids and alts.get(ids[t], 0.0) < W_RELATED:
+                    alts[ids[t]] = W_RELATED
     numeric = surface is None and all(tx.is_number(t) for t in own)
     year = len(own) == 1 and tx.is_year(own[0])
     text = " ".join(w for w, _ in seg)

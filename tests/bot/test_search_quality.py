@@ -15,9 +15,11 @@ from bot.commands import find_section, search
 from bot.evaluation import clean
 from bot.ingest import parse_bluebook
 from bot.model import Document, Section, Snapshot
+from bot.search import text as tx
 from bot.search.index import SearchIndex, build_index
+from bot.search.query import W_RELATED, plan_query
 from bot.search.synonyms import spelling_variants
-from tests.bot.search_fixtures import seed_index
+from tests.bot.search_fixtures import content_index, seed_index
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 _DOCS: dict[str, Document] = {}
@@ -210,3 +212,16 @@ def test_other_names_of_countries_find_the_official_one() -> None:
     index = build_index(Snapshot.build((doc,)))
     assert search(index, "east timor").results[0].section_id == "timor-leste"
     assert search(index, "ivory coast investment").results[0].section_id == "cote-d-ivoire"
+
+
+def test_a_derived_form_borrows_the_synonyms_of_its_table_word():
+    """`prioritise` is not in the synonym table, `priority` is: it borrows that group, at the
+    weight of a related term; a name or a shorter stem that merely starts alike does not."""
+    index = content_index()
+    alts = {index.terms[a]: w for a, w in plan_query(index, "prioritise").concepts[0].alts}
+    assert alts == {"importanc": W_RELATED}
+    assert index.related_table_words(tx.term("prioritise")) == [tx.term("priority")]
+    for word in ("navalny", "stream"):
+        assert plan_query(index, word).concepts[0].alts == (), word
+    assert index.related_table_words(tx.term("navalny")) == []
+    assert index.related_table_words(tx.term("stream")) == []
