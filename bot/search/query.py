@@ -39,6 +39,9 @@ class Concept:
     # `g20`, `c5`: letters glued to digits, which the index holds as two terms; a section
     # matches only if it has them glued too (checked on the text of candidate sections).
     surface: re.Pattern[str] | None = None
+    # A phrase's own words (`reciprocal`, `access`, `agreement`): each helps ranking, but the
+    # phrase is only *mentioned* where all of them are, or the phrase or a synonym is.
+    parts: frozenset[int] = frozenset()
     # Worked out once: ranking and the none decision ask for every candidate section.
     _generic: bool = field(init=False, repr=False, compare=False)
     _phrasing: bool = field(init=False, repr=False, compare=False)
@@ -215,6 +218,7 @@ def _concept(
     for t in own:
         if t in ids:
             alts[ids[t]] = W_EXACT
+    parts = frozenset(ids[t] for t in own if t in ids) if len(own) > 1 else frozenset()
     if len(own) > 1 and phrase_term(own) in ids:
         alts[ids[phrase_term(own)]] = W_PHRASE
     if len(seg) == 1:
@@ -252,8 +256,10 @@ def _concept(
     table = index.phrases.get(key)
     for other in table or ():
         t = phrase_term(other)
-        if t in ids and alts.get(ids[t], 0.0) < W_SYNONYM:
-            alts[ids[t]] = W_SYNONYM
+        if t in ids:
+            parts -= {ids[t]}  # the table says this word alone means the phrase (`summit`)
+            if alts.get(ids[t], 0.0) < W_SYNONYM:
+                alts[ids[t]] = W_SYNONYM
     if table is None and len(key) == 1:
         # A derived form the table lacks (`prioritise`) borrows the synonyms of the table's
         # word (`priority`), as surely as a related term: less than the table's own.
@@ -269,4 +275,7 @@ def _concept(
     marks: set[str] = set()
     for a, _ in ordered:
         marks.update(index.terms[a].split("_"))
-    return Concept(text, ordered, numeric, year, repaired, surface), frozenset(marks)
+    if parts and any(t not in ids for t in own):
+        parts |= {-1}  # a word the index lacks: the words are never all there
+    concept = Concept(text, ordered, numeric, year, repaired, surface, parts)
+    return concept, frozenset(marks)

@@ -67,18 +67,24 @@ class Relevance:
     ) -> None:
         self._numbers: tuple[tuple[frozenset[int], bool], ...] | None = None
         if not plan.content_concepts:
-            self._numbers = tuple((_alt_set(c), c.year) for c in plan.concepts if c.numeric)
+            self._numbers = tuple(
+                (frozenset(a for a, _ in c.alts), c.year) for c in plan.concepts if c.numeric
+            )
         content = [c for c in plan.content_concepts if not (c.phrasing and not c.known)]
         if not content:
             content = list(plan.content_concepts)
         topic = topic if topic is not None else topic_concepts(index, plan)
         in_topic = {id(c) for c in topic}
-        # (alternatives, glued-form pattern, soft: may be missed freely, counts for the topic)
+        # (alternatives but a phrase's own words, those words, glued-form pattern, soft: may
+        # be missed freely, counts for the topic)
         self._content = tuple(
-            (_alt_set(c), c.surface, c.generic or c.phrasing, id(c) in in_topic) for c in content
+            (_alt_set(c), c.parts, c.surface, c.generic or c.phrasing, id(c) in in_topic)
+            for c in content
         )
         in_content = {id(c) for c in content}
-        self._topic_rest = tuple((_alt_set(c), c.surface) for c in topic if id(c) not in in_content)
+        self._topic_rest = tuple(
+            (_alt_set(c), c.parts, c.surface) for c in topic if id(c) not in in_content
+        )
         self._need_topic = required_topic(len(topic))
         unknown = sum(1 for c in topic if not c.known)
         self._possible = unknown <= allowed_unknown(len(topic))
@@ -97,8 +103,8 @@ class Relevance:
             return False
         hits = soft_misses = topic_hits = 0
         text: str | None = None
-        for alts, surface, soft, topical in self._content:
-            ok = not alts.isdisjoint(terms)
+        for alts, parts, surface, soft, topical in self._content:
+            ok = not alts.isdisjoint(terms) or bool(parts and parts <= terms)
             if ok and surface is not None:
                 if text is None:
                     text = section_text(index, si)
@@ -110,8 +116,8 @@ class Relevance:
                 soft_misses += 1
         if hits < required_matches(len(self._content) - soft_misses):
             return False
-        for alts, surface in self._topic_rest:
-            if not alts.isdisjoint(terms) and (
+        for alts, parts, surface in self._topic_rest:
+            if (not alts.isdisjoint(terms) or bool(parts and parts <= terms)) and (
                 surface is None or surface.search(section_text(index, si)) is not None
             ):
                 topic_hits += 1
@@ -119,7 +125,9 @@ class Relevance:
 
 
 def _alt_set(c: Concept) -> frozenset[int]:
-    return frozenset(a for a, _ in c.alts)
+    """The alternatives that each mean the concept is mentioned: for a phrase, not its own
+    words one by one (`agreement` alone is not `reciprocal access agreement`)."""
+    return frozenset(a for a, _ in c.alts if a not in c.parts)
 
 
 def is_relevant(

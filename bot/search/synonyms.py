@@ -204,6 +204,27 @@ GENERIC_ABBREVIATIONS: dict[str, str] = {
     "undp": "united nations development programme",
     "unhcr": "united nations high commissioner for refugees",
     "wfp": "world food programme",
+    # Security and economic agreements, frameworks and bodies the Bluebook names in full
+    # where users type the acronym (`japan uk RAA`).
+    "raa": "reciprocal access agreement",
+    "acsa": "acquisition and cross servicing agreement",
+    "gsomia": "general security of military information agreement",
+    "ipef": "indo pacific economic framework",
+    "jcpoa": "joint comprehensive plan of action",
+    "icj": "international court of justice",
+    "icc": "international criminal court",
+    "unclos": "united nations convention on the law of the sea",
+    "pko": "peacekeeping operations",
+    "wmd": "weapons of mass destruction",
+    "slbm": "submarine launched ballistic missile",
+    "eas": "east asia summit",
+    "arf": "asean regional forum",
+    "eaeu": "eurasian economic union",
+    "csto": "collective security treaty organization",
+    "bri": "belt and road initiative",
+    "aiib": "asian infrastructure investment bank",
+    "adb": "asian development bank",
+    "hadr": "humanitarian assistance and disaster relief",
 }
 
 _PAREN = re.compile(r"\(([A-Z][A-Za-z0-9&+\- ]{0,14}[A-Za-z0-9])\)")

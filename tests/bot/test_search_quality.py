@@ -225,3 +225,40 @@ def test_a_derived_form_borrows_the_synonyms_of_its_table_word():
         assert plan_query(index, word).concepts[0].alts == (), word
     assert index.related_table_words(tx.term("navalny")) == []
     assert index.related_table_words(tx.term("stream")) == []
+
+
+def _sections(*texts: tuple[str, str]) -> SearchIndex:
+    sections = tuple(
+        Section(
+            id=f"s{i}",
+            document_id="doc",
+            label=str(i + 1),
+            title=title,
+            level=1,
+            order=i,
+            parent_id=None,
+            paragraphs=(text,),
+        )
+        for i, (title, text) in enumerate(texts)
+    )
+    doc = Document("doc", "Test", 2023, "", "", "", "en", sections)
+    return build_index(Snapshot.build((doc,)))
+
+
+def test_a_phrase_is_mentioned_only_where_all_its_words_are():
+    """`agreement` and `access` alone do not mention the Reciprocal Access Agreement: asked
+    about one with a country the text never ties to it, the answer is none, not any section
+    with a country and an agreement in it. The acronym finds the phrase written out."""
+    index = _sections(
+        ("Japan-Canada Relations", "Japan and Canada signed an agreement on market access."),
+        ("Japan-UK Relations", "Japan and the UK signed the Reciprocal Access Agreement."),
+    )
+    assert search(index, "canada reciprocal access agreement").status == "none"
+    for q in ("uk reciprocal access agreement", "japan uk RAA"):
+        answer = search(index, q)
+        assert answer.status == "ok" and answer.top is not None, q
+        assert answer.top.title == "Japan-UK Relations", q
+    # A word the table gives as the phrase's own synonym still counts alone (`gas` for
+    # `natural gas`).
+    energy = _sections(("Energy", "Russia supplies gas to Japan through Sakhalin."))
+    assert search(energy, "natural gas russia").status == "ok"
