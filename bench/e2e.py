@@ -33,6 +33,8 @@ import os
 import pstats
 import shutil
 import signal
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -64,6 +66,7 @@ BUNDLED = REPO / "content"
 RAW = REPO / "tests/data/raw"
 FALLBACK_QUERIES = {"search": ["Northern Territories"], "section": ["russia"]}
 MAX_N = 20000
+MAX_REPEAT = 9
 PER_INTERACTION_TIMEOUT_S = 10.0
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 5.0
@@ -552,6 +555,68 @@ def report_profile(profiler: cProfile.Profile, out: str | None) -> None:
     print(text.getvalue(), file=sys.stderr)
 
 
+# -- repeated runs -----------------------------------------------------------------------------
+
+REPEAT_TIMEOUT_S = 300.0
+
+
+def run_repeats(argv: list[str], repeat: int) -> list[dict[str, Any]]:
+    """`repeat` complete runs, each in a fresh process of this script (fresh bot, caches and
+    emulator), one after another; their --json outputs."""
+    runs = []
+    for _ in range(repeat):
+        proc = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), *argv, "--repeat", "1", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=REPEAT_TIMEOUT_S,
+            check=False,
+        )
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr[-4000:])
+            raise RuntimeError(f"a run exited with {proc.returncode}")
+        runs.append(json.loads(proc.stdout))
+    return runs
+
+
+def median_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per row, the median of each figure over the runs (and the runs' own values)."""
+    labels = [r["label"] for r in runs[0]["results"]]
+    out = []
+    for label in labels:
+        rows = [next(r for r in run["results"] if r["label"] == label) for run in runs]
+        med: dict[str, Any] = {"label": label, "runs": rows}
+        for key in ("per_second", "p50_ms", "p90_ms", "p99_ms", "max_ms", "bot_cpu_ms",
+                    "emulator_cpu_ms", "cost_vs_help", "cpu_vs_help"):  # fmt: skip
+            med[key] = statistics.median(r[key] for r in rows)
+        med["failed"] = sum(r["failed"] for r in rows)
+        med["ok"] = sum(r["ok"] for r in rows)
+        out.append(med)
+    return out
+
+
+def print_repeats(rows: list[dict[str, Any]], in_flight: int) -> None:
+    n = len(rows[0]["runs"])
+    print(f"median of {n} runs, each in a fresh process (per-run values after the medians)")
+    print(
+        f"{'row':<17}{'int/s':>7}{'p50':>7}{'p99':>7}{'cpu ms':>8}{'x help':>8}"
+        f"   {'x help per run':<{6 * n}} p99 per run"
+    )
+    for r in rows:
+        costs = " ".join(f"{x['cost_vs_help']:5.2f}" for x in r["runs"])
+        p99s = " ".join(f"{x['p99_ms']:4.0f}" for x in r["runs"])
+        print(
+            f"/{r['label']:<16}{r['per_second']:>7.0f}{r['p50_ms']:>7.1f}{r['p99_ms']:>7.1f}"
+            f"{r['bot_cpu_ms']:>8.2f}{r['cost_vs_help']:>8.2f}   {costs:<{6 * n}} {p99s}"
+        )
+    for line in target_lines(rows, in_flight):
+        print(line)
+    for r in rows:
+        if r["label"] in TARGET_ROWS:
+            met = sum(row_met(x) for x in r["runs"])
+            print(f"  /{r['label']}: met in {met} of {n} runs on their own")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -559,6 +624,13 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=1000, help="interactions per row (max 20000)")
     parser.add_argument(
         "--rounds", type=int, default=5, help="rows take turns in this many slices (default 5)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="complete runs, each in a fresh process; medians are judged (default 3; 1 = one "
+        "run in this process, as --profile always is)",
     )
     parser.add_argument("--in-flight", type=int, default=50, help="unanswered interactions at once")
     parser.add_argument("--max-seconds", type=float, default=60.0, help="overall time bound")
@@ -614,6 +686,18 @@ def main() -> int:
     parser.add_argument("--profile-out", default=None, help="write the pstats file here")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
+    if args.repeat > 1 and not (args.profile or args.emulator_profile):
+        argv = [a for a in sys.argv[1:] if a != "--json"]
+        if "--repeat" in argv:
+            i = argv.index("--repeat")
+            del argv[i : i + 2]
+        argv = [a for a in argv if not a.startswith("--repeat=")]
+        rows = median_rows(run_repeats(argv, min(args.repeat, MAX_REPEAT)))
+        if args.json:
+            print(json.dumps({"results": rows}, indent=2))
+        else:
+            print_repeats(rows, args.in_flight)
+        return 1 if any(r["failed"] for r in rows) else 0
     has_uvloop = importlib.util.find_spec("uvloop") is not None
     if "uvloop" in (args.loop, args.emulator_loop) and not has_uvloop:
         parser.error("uvloop is not installed")
