@@ -406,6 +406,13 @@ class SearchIndex:
                 for term_id, w in weights.items():
                     by_term.setdefault(term_id, []).append((si, w))
             self._title_postings = {t: tuple(v) for t, v in by_term.items()}
+        self._word_concepts: dict[tuple[tuple[str, str], ...], object] = {}
+        if n_units <= EAGER_PASSAGES:
+            from bot.search.query import word_concepts
+
+            # Every word of the content as a query word: the first question after a start
+            # or a reload plans as fast as the thousandth.
+            self._word_concepts = word_concepts(self)
 
     def _abbreviations(self, texts: Iterable[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -468,6 +475,14 @@ class SearchIndex:
         if self._title_maps:
             return self._title_maps[si]
         return self._title_weights(si)
+
+    def word_concept(self, key: tuple[tuple[str, str], ...], make: Callable[[], object]) -> object:
+        """The concept of a query word or phrase (`key`: its (word, term) pairs): worked out
+        with the index for the content's own words on a small corpus, else kept once made."""
+        found = self._word_concepts.get(key)
+        if found is not None:
+            return found
+        return self.concept_cache.get_or_make(key, make)
 
     def title_postings(self) -> dict[int, tuple[tuple[int, float], ...]] | None:
         """Term id -> (section, field weight) of every title holding it; small corpora only."""

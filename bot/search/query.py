@@ -197,7 +197,7 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
         surface = surfaces.get(seg[0][0]) if len(seg) == 1 else None
         if surface is None:
             # The same words come back query after query: their concepts are kept per index.
-            found = index.concept_cache.get_or_make(seg, partial(_concept, index, seg, None))
+            found = index.word_concept(seg, partial(_concept, index, seg, None))
             concept, marks = cast(tuple[Concept, frozenset[str]], found)
         else:
             concept, marks = _concept(index, seg, surface)
@@ -279,3 +279,16 @@ def _concept(
         parts |= {-1}  # a word the index lacks: the words are never all there
     concept = Concept(text, ordered, numeric, year, repaired, surface, parts)
     return concept, frozenset(marks)
+
+
+def word_concepts(index: SearchIndex) -> dict[tuple[tuple[str, str], ...], object]:
+    """The concept of every word of the index's vocabulary as a query would have it."""
+    out: dict[tuple[tuple[str, str], ...], object] = {}
+    for surface in index.vocab.words():
+        word = tx.normalize_word(surface)
+        if not word or tx.is_stop(word) or word != surface:
+            continue
+        key = ((word, tx.term(surface)),)
+        if key not in out:
+            out[key] = _concept(index, key, None)
+    return out

@@ -110,3 +110,14 @@ def test_concepts_kept_per_index_plan_as_fresh_ones() -> None:
         index.concept_cache.clear()
         index.query_cache.clear()
         assert search(index, q).to_json() == answer, q
+
+
+def test_word_concepts_made_with_a_small_index_equal_those_made_on_demand(
+    lazy_index: ix.SearchIndex,
+) -> None:
+    """A small index works out every content word's concept while it is built; a large one
+    makes them on demand. Both must plan every query alike."""
+    small = content_index()
+    assert len(small._word_concepts) > 500 and not lazy_index._word_concepts
+    for q in QUERIES:
+        assert plan_query(small, q) == plan_query(lazy_index, q), q
