@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import cast
 
 from bot.search import text as tx
@@ -101,12 +101,22 @@ def check_query(query: str) -> str:
     q = " ".join(query.split())
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"That query is too long ({len(q)} characters; at most 300).")
+    problem = _problem(q)
+    if problem:
+        raise QueryError(problem)
+    return q
+
+
+@lru_cache(maxsize=4096)
+def _problem(q: str) -> str:
+    """What is wrong with a query of at most 300 characters, or ""; cached (bounded): the
+    same questions come back."""
     if len(q) < 2:
-        raise QueryError("Please type at least two characters.")
+        return "Please type at least two characters."
     words = [tx.normalize_word(raw) for raw, _, _ in tx.tokens(q)]
     if not any(w and not tx.is_stop(w) for w in words):
-        raise QueryError("Please include at least one word to search for (not only 'the', 'of' …).")
-    return q
+        return "Please include at least one word to search for (not only 'the', 'of' …)."
+    return ""
 
 
 _COUNT_PHRASES = (
