@@ -48,6 +48,7 @@ SORT_CHUNK = 20_000
 SECTION_TERMS_CACHE = 1024
 QUERY_CACHE = 1024
 CONCEPT_CACHE = 4096
+ALT_SCORES_CACHE = 512
 # Up to this many passages, each is analysed for excerpts while building (sentences, terms,
 # figures: `excerpt.Passage`), so no query pays for it; a larger corpus analyses a passage on
 # first use and keeps the most recent ones (`excerpt.analyse`, the same bound).
@@ -387,6 +388,8 @@ class SearchIndex:
         self.query_cache: LRU[tuple[str, str], object] = LRU(QUERY_CACHE)
         # A query word's (or known phrase's) concept, keyed by its (word, term) pairs.
         self.concept_cache: LRU[tuple[tuple[str, str], ...], object] = LRU(CONCEPT_CACHE)
+        # A concept's per-passage scores, keyed by its alternatives (see rank._concept_scores).
+        self.alt_scores: LRU[tuple[tuple[int, float], ...], object] = LRU(ALT_SCORES_CACHE)
         self._passages: tuple[Passage, ...] = ()
         self._unit_sets: tuple[frozenset[int], ...] = ()
         self._section_sets: tuple[frozenset[int], ...] = ()

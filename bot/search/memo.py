@@ -53,6 +53,25 @@ class LRU(Generic[K, V]):
                     self._data.popitem(last=False)
         return value
 
+    def get(self, key: K) -> V | None:
+        """The cached value (moved to most recent), or None."""
+        value = self._data.get(key, _MISSING)
+        if value is _MISSING:
+            self.misses += 1
+            return None
+        with contextlib.suppress(KeyError):
+            self._data.move_to_end(key)
+        self.hits += 1
+        return cast(V, value)
+
+    def put(self, key: K, value: V) -> None:
+        if self.size > 0:
+            with self._lock:
+                self._data[key] = value
+                self._data.move_to_end(key)
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -120,48 +121,63 @@ def _accumulate(index: SearchIndex, plan: QueryPlan) -> np.ndarray:
     return acc
 
 
+def _alt_scores(
+    index: SearchIndex, alts: tuple[tuple[int, float], ...]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """One concept's part of a passage's score (its best alternative's weight × impact) and
+    its best alternative's weight, per passage holding any alternative."""
+    scores: dict[int, float] = {}
+    weights: dict[int, float] = {}
+    get, wget = scores.get, weights.get
+    for term_id, weight in alts:
+        units, impacts = index.postings(term_id, POSTING_CAP)
+        ul = units.tolist()
+        for u, imp in zip(ul, impacts.tolist(), strict=True):
+            v = weight * imp
+            if v > get(u, 0.0):
+                scores[u] = v
+        for u in ul:
+            if weight > wget(u, 0.0):
+                weights[u] = weight
+    return scores, weights
+
+
+# A concept's scores are kept per index when it touches at most this many passages: the
+# same words come back query after query, and the bound keeps the cache small.
+ALT_SCORES_UNITS = 256
+
+
+def _concept_scores(
+    index: SearchIndex, alts: tuple[tuple[int, float], ...]
+) -> tuple[dict[int, float], dict[int, float]]:
+    found = index.alt_scores.get(alts)
+    if found is not None:
+        return cast(tuple[dict[int, float], dict[int, float]], found)
+    made = _alt_scores(index, alts)
+    if len(made[1]) <= ALT_SCORES_UNITS:
+        index.alt_scores.put(alts, made)
+    return made
+
+
 def _accumulate_small(
     index: SearchIndex, plan: QueryPlan, cover: dict[int, float] | None = None
 ) -> dict[int, float]:
     """The same scores as `_accumulate`, in a dict: cheaper when few postings are read.
 
-    With `cover`, also fills in each unit's summed concept weights (`_weighted_share`'s
-    total, in the same order, so the same float) while the postings are at hand.
+    Each concept's scores come from `_concept_scores` and are added in concept order, as
+    `_accumulate` adds them. With `cover`, also fills in each unit's summed concept weights
+    (`_weighted_share`'s total, in the same order, so the same float).
     """
     acc: dict[int, float] = {}
     get = acc.get
-    cover_get = cover.get if cover is not None else None
     for c in plan.concepts:
-        single = len(c.alts) == 1
-        cacc: dict[int, float] = acc if single else {}
-        cget = cacc.get
-        cw: dict[int, float] = {}  # unit -> this concept's best alternative weight
-        cw_get = cw.get
-        for term_id, weight in c.alts:
-            units, impacts = index.postings(term_id, POSTING_CAP)
-            ul = units.tolist()
-            pairs = zip(ul, impacts.tolist(), strict=True)
-            if single:
-                for u, imp in pairs:
-                    acc[u] = get(u, 0.0) + weight * imp
-                if cover is not None and cover_get is not None:
-                    for u in ul:
-                        cover[u] = cover_get(u, 0.0) + weight
-            else:
-                for u, imp in pairs:
-                    v = weight * imp
-                    if v > cget(u, 0.0):
-                        cacc[u] = v
-                if cover is not None:
-                    for u in ul:
-                        if weight > cw_get(u, 0.0):
-                            cw[u] = weight
-        if not single:
-            for u, v in cacc.items():
-                acc[u] = get(u, 0.0) + v
-            if cover is not None and cover_get is not None:
-                for u, w in cw.items():
-                    cover[u] = cover_get(u, 0.0) + w
+        scores, weights = _concept_scores(index, c.alts)
+        for u, v in scores.items():
+            acc[u] = get(u, 0.0) + v
+        if cover is not None:
+            cover_get = cover.get
+            for u, w in weights.items():
+                cover[u] = cover_get(u, 0.0) + w
     return acc
 
 

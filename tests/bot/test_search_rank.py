@@ -121,3 +121,22 @@ def test_word_concepts_made_with_a_small_index_equal_those_made_on_demand(
     assert len(small._word_concepts) > 500 and not lazy_index._word_concepts
     for q in QUERIES:
         assert plan_query(small, q) == plan_query(lazy_index, q), q
+
+
+def test_concept_scores_kept_per_index_rank_as_fresh_ones() -> None:
+    """A concept's per-passage scores are kept per index (by its alternatives); ranking from
+    kept scores gives the same sections and scores as ranking with nothing kept."""
+    index = build_index(content_index().snapshot)
+    plans = [plan_query(index, q) for q in QUERIES]
+    warm = [rk.rank(index, plan) for plan in plans]  # later queries reuse earlier concepts
+    assert len(index.alt_scores) > 50
+    for q, plan, hits in zip(QUERIES, plans, warm, strict=True):
+        index.alt_scores.clear()
+        assert rk.rank(index, plan) == hits, q
+
+
+def test_concept_scores_of_many_passages_are_not_kept(monkeypatch) -> None:
+    index = build_index(content_index().snapshot)
+    monkeypatch.setattr(rk, "ALT_SCORES_UNITS", 0)
+    rk.rank(index, plan_query(index, "japan russia economic relations"))
+    assert len(index.alt_scores) == 0
