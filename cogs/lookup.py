@@ -95,10 +95,23 @@ def _nothing(message: str, suggestions: Iterable[str] = (), hint: str = "") -> R
 def _menu(
     options: list[SectionOption], mode: Mode, placeholder: str
 ) -> Callable[[], discord.ui.View | None]:
-    """The view recipe of a cached reply: its rows rendered once, a view around them per send
-    (a view belongs to the running loop; the rows are plain data that sending only reads)."""
-    rows = menu_rows(options, mode, placeholder)
-    return lambda: RenderedView(rows) if rows else None
+    return _rendered(menu_rows(options, mode, placeholder))
+
+
+def _rendered(rows: list[dict[str, Any]]) -> Callable[[], discord.ui.View | None]:
+    """The view of a cached reply: made at its first send (a view belongs to the running
+    loop), then the same one for every send. It is stopped, so discord.py only reads its
+    rows; a view per send cost a random id from the OS and a future each time."""
+    if not rows:
+        return _no_view
+    made: list[RenderedView] = []
+
+    def view() -> discord.ui.View:
+        if not made:
+            made.append(RenderedView(rows))
+        return made[0]
+
+    return view
 
 
 class Lookup(commands.Cog, name=COG_NAME):
@@ -164,7 +177,7 @@ class Lookup(commands.Cog, name=COG_NAME):
                 rendered = self.sections.get(index, si)
                 children = [SectionOption(c.key, c.heading) for c in rendered.children]
                 rows = section_rows(rendered.key, 0, rendered.count, children)
-                return Reply(rendered.embeds[0], view=lambda: RenderedView(rows) if rows else None)
+                return Reply(rendered.embeds[0], view=_rendered(rows))
         if answer.status == "choices" and answer.results:
             options = [SectionOption(r.key, r.title, r.breadcrumb) for r in answer.results]
             return Reply(embeds.choices_embed(answer), view=_menu(options, "e", "Did you mean…?"))
