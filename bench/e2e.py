@@ -231,6 +231,21 @@ async def stop_emulator(
             await asyncio.wait_for(proc.wait(), timeout=STOP_TIMEOUT_S)
 
 
+def pin_cpus(emulator_pid: int) -> str:
+    """The bot (this process) on one CPU, the emulator on another, when there are two.
+
+    Unpinned, the scheduler moves both between the cores, each move costing the mover its
+    warm caches; the load generator then weighs on the bot it measures. Pinned, as a bot on
+    its own core would run, the figures are steadier (see docs/discord.md, "Benchmark").
+    """
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return ""
+    os.sched_setaffinity(0, {cpus[0]})
+    os.sched_setaffinity(emulator_pid, {cpus[1]})
+    return f"bot on CPU {cpus[0]}, emulator on CPU {cpus[1]}"
+
+
 # -- running ---------------------------------------------------------------------------------
 
 
@@ -375,12 +390,14 @@ async def main_async(args: argparse.Namespace) -> int:
     json_lib = use_json_library(args.json_lib)
     compression = use_compression(args.compress)
     started = time.monotonic()
+    pinned = ""
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         content = Path(args.content) if args.content else build_content(tmp / "content")
         proc, remote = await start_emulator(
             tmp / "emulator.log", args.emulator_loop, args.emulator_profile
         )
+        pinned = pin_cpus(proc.pid) if args.pin else ""
         session = aiohttp.ClientSession()
         running: RunningBot | None = None
         results: list[dict[str, Any]] = []
@@ -457,6 +474,7 @@ async def main_async(args: argparse.Namespace) -> int:
             "emulator": emulator_setup(results, args.emulator_loop),
             "gc_threshold": gc.get_threshold(),
             "gc_freeze": args.gc_freeze,
+            "pinned": pinned,
         }
         print(json.dumps({**setup, "total_s": total, "results": results}, indent=2))
     else:
@@ -467,7 +485,8 @@ async def main_async(args: argparse.Namespace) -> int:
             total,
             f"bot: {loop_name}, {json_lib}, {compression}, gc {gc.get_threshold()}"
             + (" frozen" if args.gc_freeze else "")
-            + f"; emulator: {emulator_setup(results, args.emulator_loop)}",
+            + f"; emulator: {emulator_setup(results, args.emulator_loop)}"
+            + (f"; {pinned}" if pinned else "; not pinned"),
         )
     return 1 if any(r["failed"] for r in results) else 0
 
@@ -595,9 +614,12 @@ def median_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def print_repeats(rows: list[dict[str, Any]], in_flight: int) -> None:
+def print_repeats(rows: list[dict[str, Any]], in_flight: int, pinned: str = "") -> None:
     n = len(rows[0]["runs"])
-    print(f"median of {n} runs, each in a fresh process (per-run values after the medians)")
+    print(
+        f"median of {n} runs, each in a fresh process (per-run values after the medians)"
+        + (f"; {pinned}" if pinned else "")
+    )
     print(
         f"{'row':<17}{'int/s':>7}{'p50':>7}{'p99':>7}{'cpu ms':>8}{'x help':>8}"
         f"   {'x help per run':<{6 * n}} p99 per run"
@@ -624,6 +646,13 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=1000, help="interactions per row (max 20000)")
     parser.add_argument(
         "--rounds", type=int, default=5, help="rows take turns in this many slices (default 5)"
+    )
+    parser.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the bot and the emulator each on a CPU of their own, when there are two "
+        "(default: on)",
     )
     parser.add_argument(
         "--repeat",
@@ -692,11 +721,12 @@ def main() -> int:
             i = argv.index("--repeat")
             del argv[i : i + 2]
         argv = [a for a in argv if not a.startswith("--repeat=")]
-        rows = median_rows(run_repeats(argv, min(args.repeat, MAX_REPEAT)))
+        runs = run_repeats(argv, min(args.repeat, MAX_REPEAT))
+        rows = median_rows(runs)
         if args.json:
             print(json.dumps({"results": rows}, indent=2))
         else:
-            print_repeats(rows, args.in_flight)
+            print_repeats(rows, args.in_flight, runs[0].get("pinned") or "not pinned")
         return 1 if any(r["failed"] for r in rows) else 0
     has_uvloop = importlib.util.find_spec("uvloop") is not None
     if "uvloop" in (args.loop, args.emulator_loop) and not has_uvloop:
