@@ -133,6 +133,7 @@ _FIGURE_WORDS = word_set(
     budget price prices cost yen dollars billion million trillion size scale turnout
     """
 )
+_COUNT_RE = re.compile("|".join(map(re.escape, _COUNT_PHRASES)))  # any of them, anywhere
 _DEFINE_PREFIXES = ("what is", "what are", "what does", "whats", "what's", "define", "meaning of")
 
 
@@ -140,20 +141,23 @@ def _intent(words: list[str]) -> str:
     joined = " ".join(words)
     if "when" in words or "what year" in joined or "which year" in joined or "date" in words:
         return "when"
-    if any(p in joined for p in _COUNT_PHRASES) or any(w in _FIGURE_WORDS for w in words):
+    if _COUNT_RE.search(joined) or not _FIGURE_WORDS.isdisjoint(words):
         return "count"
     if joined.startswith(_DEFINE_PREFIXES) or "stand for" in joined or "stands for" in joined:
         return "define"
     return ""
 
 
-def _content_words(query: str) -> list[tuple[str, str, re.Pattern[str] | None]]:
+def _content_words(
+    query: str, toks: list[tuple[str, int, int]] | None = None
+) -> list[tuple[str, str, re.Pattern[str] | None]]:
     """(word, index term, glued-form pattern) for the query's content words.
 
     Letters glued to digits (`g20`, `TPP11`) become one word: the index splits them, and `g`
     alone would match every `G7` and `G4`.
     """
-    toks = list(tx.tokens(query))
+    if toks is None:
+        toks = list(tx.tokens(query))
     out: list[tuple[str, str, re.Pattern[str] | None]] = []
     i = 0
     while i < len(toks):
@@ -182,9 +186,9 @@ def _content_words(query: str) -> list[tuple[str, str, re.Pattern[str] | None]]:
 
 def plan_query(index: SearchIndex, query: str) -> QueryPlan:
     """Split a (checked) query into concepts with weighted alternative index terms."""
-    raws = [raw for raw, _, _ in tx.tokens(query)]
-    words = [tx.normalize_word(r) for r in raws]
-    glued = _content_words(query)
+    toks = list(tx.tokens(query))
+    words = [tx.normalize_word(raw) for raw, _, _ in toks]
+    glued = _content_words(query, toks)
     content = [(w, t) for w, t, _ in glued]
     content_terms = [t for _, t in content]
     surfaces = {w: p for w, _, p in glued if p is not None}
