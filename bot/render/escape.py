@@ -7,6 +7,8 @@ so user text is escaped as well; content text is left to the renderers.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import discord
 
 from bot import limits
@@ -14,6 +16,22 @@ from bot import limits
 
 def escape_user_text(text: str, limit: int | None = None) -> str:
     """Markdown and mentions neutralised; clipped *before* escaping so no escape is cut."""
+    if len(text) > CACHED_TEXT:
+        return _escape_user_text(text, limit)
+    return _cached(text, limit)
+
+
+# discord.py's escapes are long regexes, and the same queries are echoed again and again:
+# short texts are kept (bounded).
+CACHED_TEXT = 400
+
+
+@lru_cache(maxsize=4096)
+def _cached(text: str, limit: int | None) -> str:
+    return _escape_user_text(text, limit)
+
+
+def _escape_user_text(text: str, limit: int | None) -> str:
     clean = " ".join(text.split())
     if limit is not None:
         clean = limits.clip(clean, max(1, limit // 2))
