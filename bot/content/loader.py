@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.document import read_document_meta
+from bot.content.aliases import ALIASES, apply_aliases
 from bot.content.facts import collapse, read_facts
 from bot.content.fields import Fields
 from bot.content.pacing import Pacer
@@ -216,6 +217,7 @@ class _Loader:
                 seen[meta.id] = doc_path
 
         sections = self._load_sections(folder, doc_id, doc_path)
+        sections = self._load_aliases(folder, sections)
         facts = self._load_facts(folder, doc_id, sections)
         if meta is None or len(self.problems.errors) > errors_before:
             return None
@@ -395,6 +397,22 @@ class _Loader:
                         f"over {LONG_SECTION_CHARS:,})",
                     )
         return sections
+
+    # ---- aliases ----
+
+    def _load_aliases(self, folder: Path, sections: list[Section]) -> list[Section]:
+        path = folder / ALIASES
+        if not os.path.lexists(path):
+            return sections
+        if os.path.islink(path) and not self._link_ok(path):
+            return sections
+        text = self._read_text(path, allow_empty=True)
+        if text is None:
+            return sections
+        parsed, data = self._yaml(text, path)
+        if not parsed:
+            return sections
+        return apply_aliases(data, path, sections, self.problems)
 
     # ---- facts ----
 

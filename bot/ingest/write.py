@@ -2,7 +2,8 @@
 
 `.ingest.json` records the sha256 of every file ingest wrote; a later run compares the
 folder against it and refuses (unless forced) when a person has changed, or added to,
-what ingest owns. facts.yaml is hand-curated, so it is created empty once and never touched.
+what ingest owns. facts.yaml is hand-curated, so it is created empty once and never touched;
+aliases.yaml (hand-kept names for sections) is never written, counted or removed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from bot.ingest.errors import IngestError
 
 MANIFEST = ".ingest.json"
 FACTS = "facts.yaml"
+ALIASES = "aliases.yaml"  # hand-kept names for sections (bot/content/aliases.py)
+HAND_KEPT = (FACTS, ALIASES)
 EMPTY_FACTS = "facts: []\n"
 
 
@@ -48,11 +51,11 @@ def _read_manifest(out: Path) -> dict[str, str] | None:
 
 
 def _existing_files(out: Path) -> list[str]:
-    """Files ingest would own: everything but facts.yaml and the manifest."""
+    """Files ingest would own: everything but the hand-kept files and the manifest."""
     found: list[str] = []
     for path in sorted(out.rglob("*")):
         rel = path.relative_to(out).as_posix()
-        if path.is_file() and rel not in (FACTS, MANIFEST):
+        if path.is_file() and rel not in (*HAND_KEPT, MANIFEST):
             found.append(rel)
     return found
 
@@ -102,7 +105,7 @@ def write_folder(out: Path, files: dict[str, str], source: bytes, force: bool = 
     for rel in sorted(manifest or {}):
         target = out / rel
         inside = target.resolve().is_relative_to(out.resolve())
-        if rel not in files and rel not in (FACTS, MANIFEST) and inside and target.is_file():
+        if rel not in files and rel not in (*HAND_KEPT, MANIFEST) and inside and target.is_file():
             target.unlink()
             removed.append(rel)
     if not (out / FACTS).exists():

@@ -124,6 +124,14 @@ def document_missing_id(root: Path) -> None:
     _edit(root / DOC / "document.yaml", "id: bluebook-2020-russia\n", "")
 
 
+def alias_for_unknown_section(root: Path) -> None:
+    _edit(
+        root / DOC / "aliases.yaml",
+        "russia/japan-russia-relations/the-northern-territories-and-negotiations-on-peace-treaty:",
+        "russia/the-kurils:",
+    )
+
+
 CASES: tuple[Broken, ...] = (
     Broken("yaml-syntax", yaml_syntax, ECO, 4, "yaml"),
     Broken("missing-field", missing_field, ECO, 2, "title"),
@@ -142,4 +150,5 @@ CASES: tuple[Broken, ...] = (
     Broken("marker-without-footnote", marker_without_footnote, DIP, 9, "[^7]"),
     Broken("dangling-parent", dangling_parent, DIP, 2, "parent"),
     Broken("document-missing-id", document_missing_id, f"{DOC}/document.yaml", 1, "id"),
+    Broken("alias-unknown-section", alias_for_unknown_section, f"{DOC}/aliases.yaml", 6, "kurils"),
 )
