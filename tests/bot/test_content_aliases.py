@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,14 @@ from bot.cli import main as cli_main
 from bot.commands import find_section, search
 from bot.content import load_content
 from bot.search.index import build_index
-from tests.bot.test_content_errors import GOOD, assert_error, line_of
+from tests.bot.test_content_errors import assert_error, line_of
+from tests.bot.test_content_errors import content as content  # the good fixture at ./content
 from tests.conftest import CONTENT_DIR, SEED
 
 DOC = Path("content/bluebook-test")
 ALIASES = DOC / "aliases.yaml"
 NT = "russia/japan-russia-relations/northern-territories"
 SITUATION = "russia/situation-in-russia"
-
-
-@pytest.fixture
-def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(GOOD, tmp_path / "content")
-    monkeypatch.chdir(tmp_path)
-    return Path("content")
 
 
 def write(text: str) -> None:
