@@ -34,37 +34,33 @@ class LRU(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._data)
 
-    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+    def _find(self, key: K) -> object:
         # A hit takes no lock: OrderedDict's get and move_to_end are single C calls under the
         # GIL; another thread may evict the key in between, which only costs the reordering.
         value = self._data.get(key, _MISSING)
-        if value is not _MISSING:
-            with contextlib.suppress(KeyError):
-                self._data.move_to_end(key)
-            self.hits += 1
-            return cast(V, value)
-        self.misses += 1
-        value = make()  # outside the lock: two threads may both make it; both are equal
-        if self.size > 0:
-            with self._lock:
-                self._data[key] = value
-                self._data.move_to_end(key)
-                while len(self._data) > self.size:
-                    self._data.popitem(last=False)
-        return value
-
-    def get(self, key: K) -> V | None:
-        """The cached value (moved to most recent), or None."""
-        value = self._data.get(key, _MISSING)
         if value is _MISSING:
             self.misses += 1
-            return None
+            return _MISSING
         with contextlib.suppress(KeyError):
             self._data.move_to_end(key)
         self.hits += 1
-        return cast(V, value)
+        return value
+
+    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+        value = self._find(key)
+        if value is not _MISSING:
+            return cast(V, value)
+        made = make()  # outside the lock: two threads may both make it; both are equal
+        self.put(key, made)
+        return made
+
+    def get(self, key: K) -> V | None:
+        """The cached value (moved to most recent), or None."""
+        value = self._find(key)
+        return None if value is _MISSING else cast(V, value)
 
     def put(self, key: K, value: V) -> None:
+        """Keep `value` as the most recent entry, dropping the oldest beyond the bound."""
         if self.size > 0:
             with self._lock:
                 self._data[key] = value
