@@ -4,6 +4,7 @@
     python bench/e2e.py -n 2000 --json
     python bench/e2e.py --loop uvloop          # the bot's event loop on uvloop
     python bench/e2e.py --profile search-nocache --profile-out /tmp/search.prof
+    python bench/e2e.py --time-core            # the core's calls timed inside the running bot
 
 The emulator runs as its own process (`python -m tests.emulator.serve`), which builds,
 dispatches and times the interactions; the bot runs in this process, so this process's CPU
@@ -31,7 +32,6 @@ import json
 import logging
 import os
 import pstats
-import shutil
 import signal
 import statistics
 import subprocess
@@ -43,28 +43,18 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.inputs import build_content, load_queries  # noqa: E402
 from bot.cli.run import GC_THRESHOLD  # noqa: E402
-from bot.ingest.parse import parse_with_warnings  # noqa: E402
-from bot.ingest.render import render  # noqa: E402
-from bot.ingest.write import write_folder  # noqa: E402
 from bot.render.cache import ContentLRU  # noqa: E402
 from bot.render.components import COG_NAME  # noqa: E402
 from cogs.lookup import REPLY_CACHE_SIZE  # noqa: E402
 from tests.e2e.conftest import RunningBot, start_bot  # noqa: E402
 from tests.emulator.zlib_client import ZlibStreamContext  # noqa: E402
 
-QUERY_FILES = (
-    REPO.parent / "shared/eval/queries-public.yaml",
-    REPO / "tests/data/eval/queries-heldout.yaml",
-)
-BUNDLED = REPO / "content"
-RAW = REPO / "tests/data/raw"
-FALLBACK_QUERIES = {"search": ["Northern Territories"], "section": ["russia"]}
 MAX_N = 20000
 MAX_REPEAT = 9
 PER_INTERACTION_TIMEOUT_S = 10.0
@@ -117,37 +107,6 @@ class Scenario:
 
 
 # -- inputs ----------------------------------------------------------------------------------
-
-
-def load_queries(files: tuple[Path, ...] = QUERY_FILES) -> dict[str, list[str]]:
-    """Every query text per command, in file order (public first, then held-out)."""
-    out: dict[str, list[str]] = {"search": [], "section": []}
-    for path in files:
-        if not path.is_file():
-            print(f"note: {path} not found; its queries are left out", file=sys.stderr)
-            continue
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for q in raw.get("queries") or []:
-            command = str(q.get("command", "search"))
-            if command in out and q.get("query") is not None:
-                out[command].append(str(q["query"]))
-    for command, fallback in FALLBACK_QUERIES.items():
-        out[command] = out[command] or fallback
-    return out
-
-
-def build_content(root: Path) -> Path:
-    """The bundled content plus the raw sample documents the held-out queries are about."""
-    shutil.copytree(BUNDLED, root, dirs_exist_ok=True)
-    present = {p.name for p in root.iterdir()}
-    for raw in sorted(RAW.glob("*.txt")):
-        doc_id = raw.stem
-        if doc_id in present:
-            continue
-        source = raw.read_bytes()
-        result = parse_with_warnings(source.decode("utf-8"), doc_id)
-        write_folder(root / doc_id, render(result.document), source)
-    return root
 
 
 def use_json_library(name: str) -> str:
@@ -247,6 +206,51 @@ def pin_cpus(emulator_pid: int) -> str:
 
 
 # -- running ---------------------------------------------------------------------------------
+
+
+class CoreTimer:
+    """Thread CPU time of the core's calls inside the running bot (`--time-core`).
+
+    Wraps `bot.commands.search` and `find_section` (which the lookup cog binds when it is
+    loaded, so this runs before the bot starts) and `bot.render.embeds.search_embed`;
+    a search is "new" the first time its text is asked.
+    """
+
+    def __init__(self) -> None:
+        self.calls: dict[str, list[float]] = {}
+        self._asked: set[str] = set()
+
+    def install(self) -> None:
+        import bot.commands
+        import bot.render.embeds
+
+        self._wrap(bot.commands, "search", by_text=True)
+        self._wrap(bot.commands, "find_section")
+        self._wrap(bot.render.embeds, "search_embed")
+
+    def _wrap(self, module: Any, name: str, by_text: bool = False) -> None:
+        inner = getattr(module, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            result = inner(*args, **kwargs)
+            spent = time.thread_time() - started
+            label = name
+            if by_text:
+                text = str(args[1]) if len(args) > 1 else ""
+                label += ", asked before" if text in self._asked else ", new text"
+                self._asked.add(text)
+            self.calls.setdefault(label, []).append(spent)
+            return result
+
+        setattr(module, name, timed)
+
+    def lines(self) -> list[str]:
+        out = ["in the running bot, thread CPU time per call (--time-core):"]
+        for label, spent in sorted(self.calls.items()):
+            mean = sum(spent) / len(spent) * 1e6
+            out.append(f"  {label:<26}{mean:8.1f} us  ({len(spent)} calls)")
+        return out
 
 
 def use_reply_cache(running: RunningBot, cache: ContentLRU[Any]) -> None:
@@ -391,6 +395,7 @@ async def main_async(args: argparse.Namespace) -> int:
     compression = use_compression(args.compress)
     started = time.monotonic()
     pinned = ""
+    timer = CoreTimer() if args.time_core else None
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         content = Path(args.content) if args.content else build_content(tmp / "content")
@@ -403,6 +408,8 @@ async def main_async(args: argparse.Namespace) -> int:
         results: list[dict[str, Any]] = []
         profiler = cProfile.Profile() if args.profile else None
         try:
+            if timer is not None:
+                timer.install()
             running = await start_bot(remote, tmp, content_dir=content)  # type: ignore[arg-type]
             if args.gc_threshold:
                 gc.set_threshold(*args.gc_threshold)
@@ -476,7 +483,10 @@ async def main_async(args: argparse.Namespace) -> int:
             "gc_freeze": args.gc_freeze,
             "pinned": pinned,
         }
-        print(json.dumps({**setup, "total_s": total, "results": results}, indent=2))
+        core = {k: sum(v) / len(v) * 1e6 for k, v in timer.calls.items()} if timer else None
+        print(
+            json.dumps({**setup, "total_s": total, "results": results, "core_us": core}, indent=2)
+        )
     else:
         print_table(
             results,
@@ -488,6 +498,8 @@ async def main_async(args: argparse.Namespace) -> int:
             + f"; emulator: {emulator_setup(results, args.emulator_loop)}"
             + (f"; {pinned}" if pinned else "; not pinned"),
         )
+        for line in timer.lines() if timer is not None else ():
+            print(line)
     return 1 if any(r["failed"] for r in results) else 0
 
 
@@ -713,9 +725,14 @@ def main() -> int:
         help="cProfile the emulator process's control runs (all rows) into PATH",
     )
     parser.add_argument("--profile-out", default=None, help="write the pstats file here")
+    parser.add_argument(
+        "--time-core",
+        action="store_true",
+        help="time the core's calls inside the running bot (one run, in this process)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
-    if args.repeat > 1 and not (args.profile or args.emulator_profile):
+    if args.repeat > 1 and not (args.profile or args.emulator_profile or args.time_core):
         argv = [a for a in sys.argv[1:] if a != "--json"]
         if "--repeat" in argv:
             i = argv.index("--repeat")
