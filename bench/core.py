@@ -13,7 +13,7 @@ per query (best of 7 passes, each pass every query once) of
   find_section         `bot.commands.find_section`
   search embed         rendering an answer (`bot.render.embeds.search_embed`)
 
-In the running bot the same calls cost 2-4 times as much (`python bench/e2e.py --repeat 1
+In the running bot the same calls cost about 1.5-3 times as much (`python bench/e2e.py
 --time-core` measures them there): between two calls discord.py runs and the interpreter's
 caches are cold again. `--code DIR` runs another checkout's `bot/` (e.g. a `git worktree` of
 an older commit) on the same content and queries, to compare two versions on one machine.
