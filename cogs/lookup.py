@@ -34,10 +34,11 @@ from bot.render.components import (
     DYNAMIC_ITEMS,
     Action,
     Mode,
-    RenderedView,
     SectionOption,
     SidResolver,
     menu_rows,
+    no_view,
+    reusable_view,
     section_rows,
     section_view,
 )
@@ -73,19 +74,16 @@ def _fact_options(index: SearchIndex, facts: Iterable[FactView]) -> list[Section
     return options
 
 
-def _no_view() -> discord.ui.View | None:
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class Reply:
     """A rendered answer: an embed (public unless asked otherwise) with the recipe for its
-    components, or an ephemeral text ("nothing relevant", a bad query). Views are built at
-    send time (discord.py views belong to a running loop); everything else is cached."""
+    components, or an ephemeral text ("nothing relevant", a bad query). The view is made
+    at the first send (discord.py views belong to a running loop) and reused after
+    (`components.reusable_view`); everything else is cached."""
 
     embed: discord.Embed | None = None
     text: str = ""
-    view: Callable[[], discord.ui.View | None] = _no_view
+    view: Callable[[], discord.ui.View | None] = no_view
 
 
 def _nothing(message: str, suggestions: Iterable[str] = (), hint: str = "") -> Reply:
@@ -95,23 +93,7 @@ def _nothing(message: str, suggestions: Iterable[str] = (), hint: str = "") -> R
 def _menu(
     options: list[SectionOption], mode: Mode, placeholder: str
 ) -> Callable[[], discord.ui.View | None]:
-    return _rendered(menu_rows(options, mode, placeholder))
-
-
-def _rendered(rows: list[dict[str, Any]]) -> Callable[[], discord.ui.View | None]:
-    """The view of a cached reply: made at its first send (a view belongs to the running
-    loop), then the same one for every send. It is stopped, so discord.py only reads its
-    rows; a view per send cost a random id from the OS and a future each time."""
-    if not rows:
-        return _no_view
-    made: list[RenderedView] = []
-
-    def view() -> discord.ui.View:
-        if not made:
-            made.append(RenderedView(rows))
-        return made[0]
-
-    return view
+    return reusable_view(menu_rows(options, mode, placeholder))
 
 
 class Lookup(commands.Cog, name=COG_NAME):
@@ -177,7 +159,7 @@ class Lookup(commands.Cog, name=COG_NAME):
                 rendered = self.sections.get(index, si)
                 children = [SectionOption(c.key, c.heading) for c in rendered.children]
                 rows = section_rows(rendered.key, 0, rendered.count, children)
-                return Reply(rendered.embeds[0], view=_rendered(rows))
+                return Reply(rendered.embeds[0], view=reusable_view(rows))
         if answer.status == "choices" and answer.results:
             options = [SectionOption(r.key, r.title, r.breadcrumb) for r in answer.results]
             return Reply(embeds.choices_embed(answer), view=_menu(options, "e", "Did you mean…?"))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, Protocol, cast
@@ -255,6 +255,26 @@ class RenderedView(discord.ui.View):
 
     def to_components(self) -> list[dict[str, Any]]:
         return self._rows
+
+
+def no_view() -> discord.ui.View | None:
+    return None
+
+
+def reusable_view(rows: list[dict[str, Any]]) -> Callable[[], discord.ui.View | None]:
+    """The view of a cached reply: made at its first send (a view belongs to the running
+    loop), then the same one for every send. It is stopped, so discord.py only reads its
+    rows; a view per send cost a random id from the OS and a future each time."""
+    if not rows:
+        return no_view
+    made: list[RenderedView] = []
+
+    def view() -> discord.ui.View:
+        if not made:
+            made.append(RenderedView(rows))
+        return made[0]
+
+    return view
 
 
 def menu_rows(

@@ -13,22 +13,16 @@ import discord
 
 from bot import limits
 
-
-def escape_user_text(text: str, limit: int | None = None) -> str:
-    """Markdown and mentions neutralised; clipped *before* escaping so no escape is cut."""
-    if len(text) > CACHED_TEXT:
-        return _escape_user_text(text, limit)
-    return _cached(text, limit)
-
-
 # discord.py's escapes are long regexes, and the same queries are echoed again and again:
 # short texts are kept (bounded).
 CACHED_TEXT = 400
 
 
-@lru_cache(maxsize=4096)
-def _cached(text: str, limit: int | None) -> str:
-    return _escape_user_text(text, limit)
+def escape_user_text(text: str, limit: int | None = None) -> str:
+    """Markdown and mentions neutralised; clipped *before* escaping so no escape is cut."""
+    if len(text) > CACHED_TEXT:
+        return _escape_user_text(text, limit)
+    return _escape_cached(text, limit)
 
 
 def _escape_user_text(text: str, limit: int | None) -> str:
@@ -42,3 +36,6 @@ def _escape_user_text(text: str, limit: int | None) -> str:
 def escape_content(text: str) -> str:
     """Markdown in document text shown verbatim (a stray `*` must not start italics)."""
     return discord.utils.escape_markdown(text)
+
+
+_escape_cached = lru_cache(maxsize=4096)(_escape_user_text)

@@ -395,6 +395,7 @@ class SearchIndex:
         self._section_sets: tuple[frozenset[int], ...] = ()
         self._title_maps: tuple[dict[int, float], ...] = ()
         self._title_postings: dict[int, tuple[tuple[int, float], ...]] | None = None
+        self._word_concepts: dict[tuple[tuple[str, str], ...], object] = {}
         if n_units <= EAGER_PASSAGES:
             # A small corpus is queried over and over through the same few hundred passages:
             # everything a query reads per candidate is worked out once, here.
@@ -409,8 +410,6 @@ class SearchIndex:
                 for term_id, w in weights.items():
                     by_term.setdefault(term_id, []).append((si, w))
             self._title_postings = {t: tuple(v) for t, v in by_term.items()}
-        self._word_concepts: dict[tuple[tuple[str, str], ...], object] = {}
-        if n_units <= EAGER_PASSAGES:
             from bot.search.query import word_concepts
 
             # Every word of the content as a query word: the first question after a start

@@ -10,6 +10,7 @@ asked about does this section mention"), not per term.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import cast
@@ -42,14 +43,24 @@ class Concept:
     # A phrase's own words (`reciprocal`, `access`, `agreement`): each helps ranking, but the
     # phrase is only *mentioned* where all of them are, or the phrase or a synonym is.
     parts: frozenset[int] = frozenset()
+    parts_known: bool = True  # False: a word of the phrase is not in the index at all
     # Worked out once: ranking and the none decision ask for every candidate section.
     _generic: bool = field(init=False, repr=False, compare=False)
     _phrasing: bool = field(init=False, repr=False, compare=False)
+    _alone: frozenset[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         words = self.text.split()
         object.__setattr__(self, "_generic", GENERIC_WORDS.issuperset(words))
         object.__setattr__(self, "_phrasing", PHRASING_WORDS.issuperset(words))
+        # The alternatives each of which alone mentions the concept.
+        object.__setattr__(self, "_alone", frozenset(a for a, _ in self.alts) - self.parts)
+
+    def mentioned_in(self, terms: AbstractSet[int]) -> bool:
+        """Does a text with these term ids mention the concept (glued forms aside)?"""
+        if not self._alone.isdisjoint(terms):
+            return True
+        return self.parts_known and bool(self.parts) and self.parts <= terms
 
     @property
     def known(self) -> bool:
@@ -289,9 +300,8 @@ def _concept(
     marks: set[str] = set()
     for a, _ in ordered:
         marks.update(index.terms[a].split("_"))
-    if parts and any(t not in ids for t in own):
-        parts |= {-1}  # a word the index lacks: the words are never all there
-    concept = Concept(text, ordered, numeric, year, repaired, surface, parts)
+    parts_known = all(t in ids for t in own)
+    concept = Concept(text, ordered, numeric, year, repaired, surface, parts, parts_known)
     return concept, frozenset(marks)
 
 

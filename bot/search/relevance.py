@@ -12,6 +12,7 @@ the query: "south china sea arbitration ruling" is not answered by "East China S
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 from bot.search.answer import required_matches
 from bot.search.index import SearchIndex
@@ -75,16 +76,10 @@ class Relevance:
             content = list(plan.content_concepts)
         topic = topic if topic is not None else topic_concepts(index, plan)
         in_topic = {id(c) for c in topic}
-        # (alternatives but a phrase's own words, those words, glued-form pattern, soft: may
-        # be missed freely, counts for the topic)
-        self._content = tuple(
-            (_alt_set(c), c.parts, c.surface, c.generic or c.phrasing, id(c) in in_topic)
-            for c in content
-        )
+        # (concept, soft: may be missed freely, counts for the topic)
+        self._content = tuple((c, c.generic or c.phrasing, id(c) in in_topic) for c in content)
         in_content = {id(c) for c in content}
-        self._topic_rest = tuple(
-            (_alt_set(c), c.parts, c.surface) for c in topic if id(c) not in in_content
-        )
+        self._topic_rest = tuple(c for c in topic if id(c) not in in_content)
         self._need_topic = required_topic(len(topic))
         unknown = sum(1 for c in topic if not c.known)
         self._possible = unknown <= allowed_unknown(len(topic))
@@ -102,32 +97,24 @@ class Relevance:
         if not self._possible:
             return False
         hits = soft_misses = topic_hits = 0
-        text: str | None = None
-        for alts, parts, surface, soft, topical in self._content:
-            ok = not alts.isdisjoint(terms) or bool(parts and parts <= terms)
-            if ok and surface is not None:
-                if text is None:
-                    text = section_text(index, si)
-                ok = surface.search(text) is not None
-            if ok:
+        for c, soft, topical in self._content:
+            if _mentions(index, si, terms, c):
                 hits += 1
                 topic_hits += topical
             elif soft:
                 soft_misses += 1
         if hits < required_matches(len(self._content) - soft_misses):
             return False
-        for alts, parts, surface in self._topic_rest:
-            if (not alts.isdisjoint(terms) or bool(parts and parts <= terms)) and (
-                surface is None or surface.search(section_text(index, si)) is not None
-            ):
-                topic_hits += 1
+        topic_hits += sum(1 for c in self._topic_rest if _mentions(index, si, terms, c))
         return topic_hits >= self._need_topic
 
 
-def _alt_set(c: Concept) -> frozenset[int]:
-    """The alternatives that each mean the concept is mentioned: for a phrase, not its own
-    words one by one (`agreement` alone is not `reciprocal access agreement`)."""
-    return frozenset(a for a, _ in c.alts if a not in c.parts)
+def _mentions(index: SearchIndex, si: int, terms: AbstractSet[int], c: Concept) -> bool:
+    """Does section `si` (its term ids: `terms`) mention the concept? A glued form (`G20`)
+    must stand in its text as such."""
+    if not c.mentioned_in(terms):
+        return False
+    return c.surface is None or c.surface.search(section_text(index, si)) is not None
 
 
 def is_relevant(

@@ -17,11 +17,14 @@ from bot.render.components import (
     Action,
     SectionOption,
     SidResolver,
+    menu_rows,
     menu_view,
     menu_view_items,
+    no_view,
     open_custom_id,
     page_custom_id,
     parse_custom_id,
+    reusable_view,
     section_sid,
     section_view,
     section_view_items,
@@ -112,6 +115,15 @@ async def test_views_have_unique_ids_within_limits_and_are_not_stored() -> None:
     assert len(repeated.to_components()[0]["components"][0]["options"]) == 1
     assert section_view("doc#a", 0, 1) is None
     assert menu_view([], "n", "Go") is None
+
+
+async def test_a_cached_replys_view_is_made_once_and_reused() -> None:
+    rows = menu_rows([SectionOption("doc#a", "A")], "n", "Go")
+    recipe = reusable_view(rows)
+    first, again = recipe(), recipe()
+    assert first is again and first is not None and first.is_finished()
+    assert first.to_components() == rows
+    assert reusable_view([]) is no_view and no_view() is None
 
 
 async def test_rendered_menu_rows_equal_the_item_built_view() -> None:
