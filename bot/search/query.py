@@ -41,9 +41,11 @@ class Concept:
     # matches only if it has them glued too (checked on the text of candidate sections).
     surface: re.Pattern[str] | None = None
     # A phrase's own words (`reciprocal`, `access`, `agreement`): each helps ranking, but the
-    # phrase is only *mentioned* where all of them are, or the phrase or a synonym is.
+    # phrase is only *mentioned* where all of them are, or the phrase or a synonym is
+    # (`standalone`: those of its words the synonym table lets mean it alone, `gas`).
     parts: frozenset[int] = frozenset()
     parts_known: bool = True  # False: a word of the phrase is not in the index at all
+    standalone: frozenset[int] = frozenset()
     # Worked out once: ranking and the none decision ask for every candidate section.
     _generic: bool = field(init=False, repr=False, compare=False)
     _phrasing: bool = field(init=False, repr=False, compare=False)
@@ -54,7 +56,8 @@ class Concept:
         object.__setattr__(self, "_generic", GENERIC_WORDS.issuperset(words))
         object.__setattr__(self, "_phrasing", PHRASING_WORDS.issuperset(words))
         # The alternatives each of which alone mentions the concept.
-        object.__setattr__(self, "_alone", frozenset(a for a, _ in self.alts) - self.parts)
+        alone = frozenset(a for a, _ in self.alts) - (self.parts - self.standalone)
+        object.__setattr__(self, "_alone", alone)
 
     def mentioned_in(self, terms: AbstractSet[int]) -> bool:
         """Does a text with these term ids mention the concept (glued forms aside)?"""
@@ -244,6 +247,7 @@ def _concept(
         if t in ids:
             alts[ids[t]] = W_EXACT
     parts = frozenset(ids[t] for t in own if t in ids) if len(own) > 1 else frozenset()
+    standalone: set[int] = set()
     if len(own) > 1 and phrase_term(own) in ids:
         alts[ids[phrase_term(own)]] = W_PHRASE
     if len(seg) == 1:
@@ -282,7 +286,7 @@ def _concept(
     for other in table or ():
         t = phrase_term(other)
         if t in ids:
-            parts -= {ids[t]}  # the table says this word alone means the phrase (`summit`)
+            standalone.add(ids[t])  # the table says this alone means the phrase (`gas`)
             if alts.get(ids[t], 0.0) < W_SYNONYM:
                 alts[ids[t]] = W_SYNONYM
     if table is None and len(key) == 1:
@@ -301,7 +305,9 @@ def _concept(
     for a, _ in ordered:
         marks.update(index.terms[a].split("_"))
     parts_known = all(t in ids for t in own)
-    concept = Concept(text, ordered, numeric, year, repaired, surface, parts, parts_known)
+    concept = Concept(
+        text, ordered, numeric, year, repaired, surface, parts, parts_known, frozenset(standalone)
+    )
     return concept, frozenset(marks)
 
 

@@ -262,3 +262,9 @@ def test_a_phrase_is_mentioned_only_where_all_its_words_are():
     # `natural gas`).
     energy = _sections(("Energy", "Russia supplies gas to Japan through Sakhalin."))
     assert search(energy, "natural gas russia").status == "ok"
+    # ... but the phrase's other words alone still do not (`natural` is not `natural gas`).
+    resources = _sections(
+        ("Resources", "Russia's natural resources are vast."),
+        ("Norway", "Norway sells gas to Europe."),
+    )
+    assert search(resources, "natural gas russia").status == "none"
