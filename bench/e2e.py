@@ -540,6 +540,12 @@ def print_table(
         "emulator process CPU per interaction; hits = reply cache hit rate; embeds = answers "
         "with an embed (the rest: 'nothing found')"
     )
+    if len(results[0].get("per_round") or ()) > 1:
+        # Round 1 is where a row's texts are asked for the first time (reply cache empty).
+        print("bot cpu ms per interaction, round by round (round 1: the texts asked first):")
+        for r in results:
+            cpu = " ".join(f"{x['bot_cpu_ms']:.2f}" for x in r["per_round"])
+            print(f"  /{r['label']:<16}{cpu}")
     for line in target_lines(results, in_flight):
         print(line)
 
