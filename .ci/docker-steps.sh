@@ -42,7 +42,7 @@ python - "$work/mounted" <<'PY'
 import shutil, sys
 from pathlib import Path
 from bot.config import load_config
-from bot.reload import ContentManager
+from bot.content.manager import ContentManager
 
 cfg = load_config(None)
 assert Path(cfg.content.path).resolve() == (Path.cwd() / "content").resolve(), cfg.content.path

@@ -6,12 +6,12 @@ On the content bench/e2e.py serves (the bundled document plus the raw samples), 
 /search and /section text of the public and held-out evaluation sets, prints the CPU time
 per query (best of 7 passes, each pass every query once) of
 
-  search, plan kept    `bot.commands.search` for a query asked before (its plan cached)
+  search, plan kept    `bot.search.fulltext` for a query asked before (its plan cached)
   search, new query    the same with the index's per-query caches emptied before each query
                        (plans, concepts, concept scores; what the index works out from the
                        content alone stays, as it does in the bot)
-  find_section         `bot.commands.find_section`
-  search embed         rendering an answer (`bot.render.embeds.search_embed`)
+  find_section         `bot.search.ask.find_section`
+  search embed         rendering an answer (`bot.app.render.embeds.search_embed`)
 
 In the running bot the same calls cost about 1.5-3 times as much (`python bench/e2e.py
 --time-core` measures them there): between two calls discord.py runs and the interpreter's
@@ -73,9 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench.inputs import build_content, load_queries  # the content and queries: ours
 
     sys.path.insert(0, str(code))  # bot: from the checkout being timed
-    from bot.commands import find_section, search
+    from bot.search.ask import find_section, search
     from bot.content.loader import load_content
-    from bot.render.embeds import search_embed
+    from bot.app.render.embeds import search_embed
     from bot.search.index import build_index
 
     passes = max(1, min(args.passes, 50))

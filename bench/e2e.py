@@ -6,7 +6,7 @@
     python bench/e2e.py --profile search-nocache --profile-out /tmp/search.prof
     python bench/e2e.py --time-core            # the core's calls timed inside the running bot
 
-The emulator runs as its own process (`python -m tests.emulator.serve`), which builds,
+The emulator runs as its own process (`python -m bot.emulator.serve`), which builds,
 dispatches and times the interactions; the bot runs in this process, so this process's CPU
 time is the bot's (plus one idle control request). Latency is dispatch → visible answer (the
 type 4/7 callback, or the `@original` edit after a defer), measured by the emulator.
@@ -49,11 +49,11 @@ sys.path.insert(0, str(REPO))
 
 from bench.inputs import build_content, load_queries  # noqa: E402
 from bot.cli.run import GC_THRESHOLD  # noqa: E402
-from bot.render.cache import ContentLRU  # noqa: E402
-from bot.render.components import COG_NAME  # noqa: E402
-from cogs.lookup import REPLY_CACHE_SIZE  # noqa: E402
+from bot.app.render.cache import ContentLRU  # noqa: E402
+from bot.app.render.components import COG_NAME  # noqa: E402
+from cogs.lookup.cog import REPLY_CACHE_SIZE  # noqa: E402
 from tests.e2e.conftest import RunningBot, start_bot  # noqa: E402
-from tests.emulator.zlib_client import ZlibStreamContext  # noqa: E402
+from bot.emulator.zlib_client import ZlibStreamContext  # noqa: E402
 
 MAX_N = 20000
 MAX_REPEAT = 9
@@ -144,7 +144,7 @@ async def start_emulator(
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.emulator.serve",
+            "bot.emulator.serve",
             "--port",
             "0",
             "--print-port",
@@ -211,8 +211,8 @@ def pin_cpus(emulator_pid: int) -> str:
 class CoreTimer:
     """Thread CPU time of the core's calls inside the running bot (`--time-core`).
 
-    Wraps `bot.commands.search` and `find_section` (which the lookup cog binds when it is
-    loaded, so this runs before the bot starts) and `bot.render.embeds.search_embed`;
+    Wraps `bot.search.fulltext` and `find_section` (which the lookup cog binds when it is
+    loaded, so this runs before the bot starts) and `bot.app.render.embeds.search_embed`;
     a search is "new" the first time its text is asked.
     """
 
@@ -221,12 +221,12 @@ class CoreTimer:
         self._asked: set[str] = set()
 
     def install(self) -> None:
-        import bot.commands
-        import bot.render.embeds
+        import bot.search.ask
+        import bot.app.render.embeds
 
-        self._wrap(bot.commands, "search", by_text=True)
-        self._wrap(bot.commands, "find_section")
-        self._wrap(bot.render.embeds, "search_embed")
+        self._wrap(bot.search.ask, "search", by_text=True)
+        self._wrap(bot.search.ask, "find_section")
+        self._wrap(bot.app.render.embeds, "search_embed")
 
     def _wrap(self, module: Any, name: str, by_text: bool = False) -> None:
         inner = getattr(module, name)

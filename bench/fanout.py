@@ -103,7 +103,7 @@ def _rate_limiter(
 
 
 def _emulator_main(conn: Connection, subs: int, per_channel: int, window: float) -> None:
-    from tests.emulator import Emulator
+    from bot.emulator import Emulator
 
     async def serve() -> None:
         emu = Emulator()
@@ -163,8 +163,8 @@ def _cpu() -> float:
 async def run(args: argparse.Namespace, world: dict[str, Any], conn: Connection) -> int:
     import yaml
 
-    from bot.app import BriefingBot
-    from bot.briefings_runtime import get_runtime
+    from bot.app.client import BriefingBot
+    from bot.app.briefings import get_runtime
     from bot.config import load_config
     from bot.storage import SqliteStore
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.health import HealthServer
+from bot.app.health import HealthServer
 from tests.conftest import REPO
 
 SECRET_WORDS = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|API_KEY", re.IGNORECASE)

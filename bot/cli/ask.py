@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.commands import answer, fact_lookup, summit_timeline, trade_figures
-from bot.commands.facts_common import FactView
-from bot.commands.loading import default_content_dir, load_index
+from bot.search.ask import answer, fact_lookup, summit_timeline, trade_figures
+from bot.search.factview import FactView
+from bot.search.loading import default_content_dir, load_index
 from bot.search.index import SearchIndex
 
 COMMANDS = ("section", "search", "summit", "trade", "fact")

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.commands.loading import load_index
-from bot.evaluation import EvalFileError, format_report, load_eval, report_json, run_eval
+from bot.search.loading import load_index
+from bot.search.evaluation import EvalFileError, format_report, load_eval, report_json, run_eval
 from bot.search.index import SearchIndex
 
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
                 return 1
             indexes: dict[str, SearchIndex] = {name: index for name in evalset.scopes}
         else:
-            from bot.evaluation import scope_indexes
+            from bot.search.evaluation import scope_indexes
 
             indexes = scope_indexes(evalset)
     except EvalFileError as exc:

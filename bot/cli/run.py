@@ -19,7 +19,7 @@ from typing import Any
 import discord
 
 from bot.config import Config, ConfigError, TokenError, load_config, resolve_token
-from bot.logging_setup import setup_logging
+from bot.app.logs import setup_logging
 
 log = logging.getLogger("bot.run")
 
@@ -78,7 +78,7 @@ GC_THRESHOLD = (10_000, 20, 20)
 
 
 async def _serve(cfg: Config, token: str) -> int:
-    from bot.app import BriefingBot
+    from bot.app.client import BriefingBot
 
     gc.set_threshold(*GC_THRESHOLD)
 

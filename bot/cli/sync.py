@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from bot.cli.run import REJECTED, load
-from bot.logging_setup import setup_logging
+from bot.app.logs import setup_logging
 
 
 def add_parser(subparsers: Any) -> None:
@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _sync(cfg: Any, token: str, guilds: list[int] | None) -> int:
-    from bot.app import BriefingBot
-    from bot.sync import sync_commands
+    from bot.app.client import BriefingBot
+    from bot.app.sync import sync_commands
 
     bot = BriefingBot(cfg)
     try:

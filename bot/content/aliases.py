@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.content.fields import Fields, _type_name
 from bot.content.problems import Problems
 from bot.content.yamlpos import LineDict
-from bot.model import Section
+from bot.content.model import Section
 
 ALIASES = "aliases.yaml"
 _FIELDS = ("aliases", "tags")

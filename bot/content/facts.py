@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.content.fields import Fields, _type_name, check_date
 from bot.content.problems import Problems
 from bot.content.yamlpos import LineDict, LineList
-from bot.model import EVENT_KINDS, Fact, Figure
+from bot.content.model import EVENT_KINDS, Fact, Figure
 
 _REQUIRED = ("id", "section", "text", "quote")
 _OPTIONAL = ("kind", "date", "place", "participants", "figure", "tags")

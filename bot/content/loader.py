@@ -24,7 +24,7 @@ from bot.content.pacing import Pacer
 from bot.content.problems import Problem, Problems
 from bot.content.sectionfile import FrontMatterError, SectionBody, parse_body, split_front_matter
 from bot.content.yamlpos import LineDict, YamlSyntaxError, load_yaml
-from bot.model import Document, Fact, Section, Snapshot
+from bot.content.model import Document, Fact, Section, Snapshot
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 LONG_SECTION_CHARS = 20_000

@@ -1,4 +1,4 @@
-"""Assemble a `bot.model.Document` from raw Bluebook text, without touching any file.
+"""Assemble a `bot.content.model.Document` from raw Bluebook text, without touching any file.
 
 The raw text is a copy of one Bluebook web page: title lines, then headings, paragraphs
 (one per line), doubled photo captions and `• N` footnote blocks. Parsing is one pass over
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from bot.ingest import captions, footnotes, headings
 from bot.ingest.errors import IngestError
-from bot.model import Document, Footnote, FootnoteRef, Section
-from bot.slug import slugify
+from bot.content.model import Document, Footnote, FootnoteRef, Section
+from bot.content.slug import slugify
 
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9&.\-]*[A-Z0-9])\)")

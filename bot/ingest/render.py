@@ -11,7 +11,7 @@ import re
 
 import yaml
 
-from bot.model import Document, Section
+from bot.content.model import Document, Section
 
 _PLAIN_FIRST = re.compile(r"^[A-Za-z0-9(]")
 _FLOW_UNSAFE = set(",[]{}")

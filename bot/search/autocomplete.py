@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, cast
 
-from bot.limits import AUTOCOMPLETE_CHOICES, AUTOCOMPLETE_NAME, AUTOCOMPLETE_VALUE, clip
+from bot.app.render.limits import AUTOCOMPLETE_CHOICES, AUTOCOMPLETE_NAME, AUTOCOMPLETE_VALUE, clip
 from bot.search.index import SearchIndex
 from bot.search.lookup import best_names
 from bot.search.names import Name, make_name

@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 
-from bot.search import text as tx
+from bot.search import tokens as tx
 
 MAX_EXCERPT = 1000
 TARGET = 700

@@ -25,8 +25,8 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from bot.model import Section, Snapshot
-from bot.search import text as tx
+from bot.content.model import Section, Snapshot
+from bot.search import tokens as tx
 from bot.search.excerpt import Passage, analyse
 from bot.search.memo import LRU
 from bot.search.names import Name, make_name

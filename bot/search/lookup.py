@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.search import text as tx
+from bot.search import tokens as tx
 from bot.search.index import SearchIndex
 from bot.search.names import Name, norm_string
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.search import text as tx
+from bot.search import tokens as tx
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import cast
 
-from bot.search import text as tx
+from bot.search import tokens as tx
 from bot.search.index import SearchIndex, phrase_term
 from bot.search.synonyms import GENERIC_WORDS, PHRASING_WORDS, spelling_variants, word_set
 

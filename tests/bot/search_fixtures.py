@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.ingest import parse_bluebook
-from bot.model import Snapshot
+from bot.content.model import Snapshot
 from bot.search.index import SearchIndex, build_index
 from tests.conftest import SEED
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot import limits
-from bot.briefing import (
+from bot.app.render import limits
+from bot.briefings.compose import (
     EXCERPT_CHARS,
     Briefing,
     compose_briefing,
@@ -14,7 +14,7 @@ from bot.briefing import (
     sections_with_text,
     split_sentences,
 )
-from bot.model import Document, Fact, Section, Snapshot
+from bot.content.model import Document, Fact, Section, Snapshot
 from tests.conftest import CONTENT_DIR
 
 START = date(2025, 1, 1)

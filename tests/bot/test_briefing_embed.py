@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import limits
-from bot.render.briefing_embed import fit_entries
+from bot.app.render import limits
+from bot.app.render.briefing import fit_entries
 
 
 def test_everything_shown_when_it_fits() -> None:

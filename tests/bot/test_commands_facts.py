@@ -1,6 +1,6 @@
 import random
 
-from bot.commands import fact_lookup, summit_timeline, trade_figures
+from bot.search.ask import fact_lookup, summit_timeline, trade_figures
 from tests.bot.search_fixtures import content_index
 
 

@@ -1,4 +1,4 @@
-from bot.commands import answer, find_section, search
+from bot.search.ask import answer, find_section, search
 from tests.bot.search_fixtures import content_index, seed_index
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main as cli_main
-from bot.commands import find_section, search
+from bot.search.ask import find_section, search
 from bot.content import load_content
 from bot.search.index import build_index
 from tests.bot.test_content_errors import assert_error, line_of

@@ -12,7 +12,7 @@ import yaml
 from bot.content import load_content
 from bot.content.sectionfile import parse_body
 from bot.content.yamlpos import LineDict, LineList, _fast_mapping, load_yaml
-from bot.model import Figure, Footnote, FootnoteRef
+from bot.content.model import Figure, Footnote, FootnoteRef
 
 GOOD = Path(__file__).resolve().parent.parent / "data" / "content" / "good"
 

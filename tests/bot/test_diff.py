@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.content import load_content
-from bot.diff import diff_snapshots
-from bot.model import Snapshot
+from bot.content.diff import diff_snapshots
+from bot.content.model import Snapshot
 from tests.conftest import CONTENT_DIR
 
 DOC = "bluebook-2020-russia"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.briefing import Briefing
-from bot.clock import ManualClock
-from bot.dispatcher import Dispatcher, DispatcherConfig, SendKind, SendResult
-from bot.model import Document, Fact, Section, Snapshot
+from bot.briefings.compose import Briefing
+from bot.briefings.clock import ManualClock
+from bot.briefings.dispatcher import Dispatcher, DispatcherConfig, SendKind, SendResult
+from bot.content.model import Document, Fact, Section, Snapshot
 from bot.storage import SqliteStore, Subscription, delivery_key
 
 # 08:00 in Tokyo on Tuesday 2025-03-04

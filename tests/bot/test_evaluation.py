@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import load_eval, run_eval, scope_indexes
+from bot.search.evaluation import load_eval, run_eval, scope_indexes
 from tests.conftest import EVAL_PUBLIC
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "data" / "eval"

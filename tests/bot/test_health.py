@@ -8,8 +8,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.health import CONTENT_MISSING, GATEWAY_DOWN, HealthServer
-from bot.metrics import BotMetrics
+from bot.app.health import CONTENT_MISSING, GATEWAY_DOWN, HealthServer
+from bot.app.metrics import BotMetrics
 
 
 class State:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.ingest import parse_bluebook
 from bot.ingest.captions import doubled
-from bot.model import Section
+from bot.content.model import Section
 
 HEADER = "Diplomatic Bluebook 2020\n\n1 Russia\n\nSome text.\n\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest import IngestError, parse_bluebook
-from bot.model import Document
+from bot.content.model import Document
 
 HEADER = "Diplomatic Bluebook 2021\n\nChapter 2\n\nJapan's Foreign Policy\n\nSection 5 Russia\n\n"
 

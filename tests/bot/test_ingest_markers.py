@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest import parse_bluebook
-from bot.model import Section
+from bot.content.model import Section
 
 HEADER = "Diplomatic Bluebook 2020\n\n1 Russia\n\n"
 

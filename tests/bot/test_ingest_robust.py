@@ -17,7 +17,7 @@ from bot.ingest import parse_bluebook
 from bot.ingest.captions import caption_at, shaped_caption
 from bot.ingest.headings import looks_like_title
 from bot.ingest.render import render
-from bot.model import Document, Section
+from bot.content.model import Document, Section
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 SAMPLES = sorted(RAW.glob("*.txt"))

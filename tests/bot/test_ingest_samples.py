@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.cli import main
 from bot.content.loader import load_content
 from bot.ingest import parse_bluebook
-from bot.model import Document
+from bot.content.model import Document
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 

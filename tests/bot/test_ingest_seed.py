@@ -11,7 +11,7 @@ import yaml
 from bot.cli import main
 from bot.content.loader import load_content
 from bot.ingest import parse_bluebook
-from bot.model import Document, Snapshot
+from bot.content.model import Document, Snapshot
 from tests.conftest import CONTENT_DIR, EVAL_PUBLIC, SEED
 
 DOC_ID = "bluebook-2020-russia"

@@ -1,4 +1,4 @@
-from bot import limits
+from bot.app.render import limits
 
 
 def test_clip_keeps_short_text() -> None:

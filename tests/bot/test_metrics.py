@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.metrics import (
+from bot.app.metrics import (
     BotMetrics,
     Counter,
     Histogram,

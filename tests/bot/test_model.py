@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from bot.model import Document, Fact, Section, Snapshot
+from bot.content.model import Document, Fact, Section, Snapshot
 
 
 def make_doc(text: str = "Body text.") -> Document:

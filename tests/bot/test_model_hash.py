@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot import model
+from bot.content import model
 from bot.content import load_content
-from bot.model import Document, Snapshot, content_hash
+from bot.content.model import Document, Snapshot, content_hash
 from tests.conftest import CONTENT_DIR
 
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from bot.content import load_content
-from bot.limits import EMBED_DESCRIPTION
-from bot.metrics import BotMetrics
-from bot.reload import (
+from bot.app.render.limits import EMBED_DESCRIPTION
+from bot.app.metrics import BotMetrics
+from bot.content.manager import (
     ContentLoadError,
     ContentManager,
     Loaded,

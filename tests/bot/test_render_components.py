@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import limits
-from bot.commands.loading import load_index
-from bot.render.components import (
+from bot.app.render import limits
+from bot.search.loading import load_index
+from bot.app.render.components import (
     OPEN_TEMPLATE,
     PAGE_TEMPLATE,
     Action,

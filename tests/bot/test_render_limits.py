@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 import yaml
 
-from bot import limits
-from bot.commands import fact_lookup, find_section, search, summit_timeline, trade_figures
-from bot.commands.loading import load_index
-from bot.model import Document, Footnote, Section, Snapshot
-from bot.render import embeds
-from bot.render.check import message_problems, rendered_problems
-from bot.render.components import SectionOption, menu_view, section_view
+from bot.app.render import limits
+from bot.search.ask import fact_lookup, find_section, search, summit_timeline, trade_figures
+from bot.search.loading import load_index
+from bot.content.model import Document, Footnote, Section, Snapshot
+from bot.app.render import embeds
+from bot.app.render.check import message_problems, rendered_problems
+from bot.app.render.components import SectionOption, menu_view, section_view
 from bot.search.autocomplete import fact_topics, section_choices, topic_choices
 from bot.search.index import SearchIndex, build_index
 from tests.conftest import CONTENT_DIR, EVAL_PUBLIC

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import limits
-from bot.commands.loading import load_index
-from bot.render.paging import paginate, sentences
+from bot.app.render import limits
+from bot.search.loading import load_index
+from bot.app.render.paging import paginate, sentences
 from tests.conftest import CONTENT_DIR
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedule import (
+from bot.briefings.schedule import (
     Due,
     ScheduleError,
     list_timezones,

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.commands import search
+from bot.search.ask import search
 from tests.bot.search_fixtures import seed_index
 
 

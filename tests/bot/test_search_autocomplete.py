@@ -1,6 +1,6 @@
 import dataclasses
 
-from bot.model import Document, Section, Snapshot
+from bot.content.model import Document, Section, Snapshot
 from bot.search.autocomplete import section_choices, topic_choices
 from bot.search.index import build_index
 from tests.bot.search_fixtures import content_index

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.model import Document, Section, Snapshot
+from bot.content.model import Document, Section, Snapshot
 from bot.search import index as ix
-from bot.search import text as tx
+from bot.search import tokens as tx
 from bot.search.index import build_index
 from tests.bot.search_fixtures import seed_index
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import search
-from bot.commands.search import prepare
-from bot.search import text as tx
+from bot.search.ask import search
+from bot.search.fulltext import prepare
+from bot.search import tokens as tx
 from bot.search.excerpt import (
     Passage,
     Scorer,

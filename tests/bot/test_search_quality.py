@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import find_section, search
-from bot.evaluation import clean
+from bot.search.ask import find_section, search
+from bot.search.evaluation import clean
 from bot.ingest import parse_bluebook
-from bot.model import Document, Section, Snapshot
-from bot.search import text as tx
+from bot.content.model import Document, Section, Snapshot
+from bot.search import tokens as tx
 from bot.search.index import SearchIndex, build_index
 from bot.search.query import W_RELATED, plan_query
 from bot.search.synonyms import spelling_variants

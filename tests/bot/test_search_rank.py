@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.commands.search import search
+from bot.search.fulltext import search
 from bot.search import index as ix
 from bot.search import rank as rk
 from bot.search.index import build_index

@@ -1,4 +1,4 @@
-from bot.search import text as tx
+from bot.search import tokens as tx
 from bot.search.excerpt import bold
 from bot.search.vocab import Vocabulary
 from tests.bot.search_fixtures import seed_index

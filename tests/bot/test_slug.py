@@ -1,4 +1,4 @@
-from bot.slug import slug_path, slugify
+from bot.content.slug import slug_path, slugify
 
 
 def test_slug_rule_matches_evaluation_ids() -> None:

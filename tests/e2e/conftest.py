@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.app import BriefingBot
+from bot.app.client import BriefingBot
 from bot.config import Config, load_config
 from tests.conftest import CONTENT_DIR, REPO
-from tests.emulator import Emulator, InteractionHandle
+from bot.emulator import Emulator, InteractionHandle
 
 READY_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0

@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
-from bot.briefings_runtime import get_runtime
-from bot.reload import ContentManager
+from bot.app.briefings import get_runtime
+from bot.content.manager import ContentManager
 from tests.conftest import CONTENT_DIR
 from tests.e2e.broken_content import CASES, DOC, ECONOMY
 from tests.e2e.conftest import RunningBot
-from tests.emulator import Emulator
+from bot.emulator import Emulator
 
 MANAGE_GUILD = 1 << 5
 VIEW_AND_USE = (1 << 10) | (1 << 11) | (1 << 31)

@@ -11,10 +11,10 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.app import BriefingBot
-from bot.errors import UserFacingError
+from bot.app.client import BriefingBot
+from bot.app.errors import UserFacingError
 from tests.e2e.conftest import RunningBot
-from tests.emulator import Emulator
+from bot.emulator import Emulator
 
 CALLBACK = "/interactions/{interaction_id}/{token}/callback"
 
@@ -83,7 +83,7 @@ async def test_unexpected_error_gives_an_error_id_and_is_logged(
     bot_starter, emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:  # type: ignore[no-untyped-def]
     running = await bot_starter(prepare=_add_test_commands)
-    with caplog.at_level(logging.ERROR, logger="bot.app"):
+    with caplog.at_level(logging.ERROR, logger="bot.app.client"):
         answer = await running.ask("boom", {"topic": "sakhalin"})
     match = re.search(r"Error id: `([0-9a-f]{8})`", answer["content"])
     assert match, answer

@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 
 from tests.e2e.conftest import start_bot
-from tests.emulator import Emulator
+from bot.emulator import Emulator
 
 
 async def get(url: str) -> tuple[int, str]:

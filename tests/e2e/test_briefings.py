@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from bot.app import BriefingBot
-from bot.briefings_runtime import BriefingsRuntime, get_runtime
-from bot.clock import ManualClock
+from bot.app.client import BriefingBot
+from bot.app.briefings import BriefingsRuntime, get_runtime
+from bot.briefings.clock import ManualClock
 from bot.storage import SqliteStore, delivery_key
 from tests.e2e.conftest import RunningBot, wait_for
-from tests.emulator import EMBED_LINKS, Channel, Emulator, InteractionHandle
-from tests.emulator.state import Overwrite
+from bot.emulator import EMBED_LINKS, Channel, Emulator, InteractionHandle
+from bot.emulator.state import Overwrite
 
 T0 = datetime(2026, 11, 25, 8, 58, tzinfo=UTC)
 DUE = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

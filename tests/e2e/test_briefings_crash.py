@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.briefings.clock import ManualClock
 from bot.storage import SqliteStore, delivery_key
 from tests.conftest import REPO
 from tests.e2e.conftest import write_config
@@ -37,7 +37,7 @@ from tests.e2e.test_briefings import (
     runtime_of,
     with_clock,
 )
-from tests.emulator import Emulator
+from bot.emulator import Emulator
 
 CRASH_EXIT = 70
 CRASH_ENV = "BRIEFING_TEST_CRASH"  # after_claim | after_send
@@ -63,7 +63,7 @@ class ShiftedClock:
 
 
 def _crashing_sender(point: str) -> None:
-    from bot.briefings_runtime import DiscordSender
+    from bot.app.briefings import DiscordSender
 
     original = DiscordSender.send
 
@@ -79,7 +79,7 @@ def _crashing_sender(point: str) -> None:
 
 
 async def _serve(config_path: str) -> None:
-    from bot.app import BriefingBot
+    from bot.app.client import BriefingBot
     from bot.config import load_config
 
     bot = BriefingBot(load_config(config_path), extensions=["briefings"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.cli.run import REJECTED
 from tests.e2e.conftest import spawn_bot, wait_for, write_config
-from tests.emulator import Emulator
+from bot.emulator import Emulator
 
 GLOBAL = "/applications/{application_id}/commands"
 

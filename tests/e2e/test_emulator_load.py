@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.e2e.conftest import start_bot
-from tests.emulator.serve import ServedEmulator
+from bot.emulator.serve import ServedEmulator
 
 
 async def test_run_load_in_bench_mode_answers_all_and_keeps_no_history(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""`python -m tests.emulator.serve`: the emulator as its own process, driven over HTTP.
+"""`python -m bot.emulator.serve`: the emulator as its own process, driven over HTTP.
 
 bench/e2e.py depends on it: the URLs line, the control run with a real bot in this process,
 and a clean stop of only the pid that was started.
@@ -40,7 +40,7 @@ async def served() -> AsyncIterator[Served]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.emulator.serve",
+        "bot.emulator.serve",
         "--port",
         "0",
         "--print-port",

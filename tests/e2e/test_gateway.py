@@ -7,8 +7,8 @@ import asyncio
 import discord.utils
 
 from tests.e2e.conftest import RunningBot, wait_for
-from tests.emulator import Emulator
-from tests.emulator.zlib_client import ZlibStreamContext
+from bot.emulator import Emulator
+from bot.emulator.zlib_client import ZlibStreamContext
 
 
 async def test_connects_and_sees_the_guild(running_bot: RunningBot, emulator: Emulator) -> None:

@@ -11,12 +11,12 @@ from typing import Any
 
 import aiohttp
 
-from bot.app import BriefingBot
+from bot.app.client import BriefingBot
 from bot.config import load_config
-from bot.health import GATEWAY_DOWN, for_bot
-from bot.metrics import BotMetrics
+from bot.app.health import GATEWAY_DOWN, for_bot
+from bot.app.metrics import BotMetrics
 from tests.e2e.conftest import write_config
-from tests.emulator import Emulator
+from bot.emulator import Emulator
 
 
 async def healthz(url: str) -> tuple[int, dict[str, Any]]:

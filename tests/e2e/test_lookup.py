@@ -1,6 +1,6 @@
 """/section, /search, /summit, /trade and /fact end to end: real discord.py, the emulator.
 
-Every reply is checked against all Discord limits (`bot.render.check`) and for
+Every reply is checked against all Discord limits (`bot.app.render.check`) and for
 `allowed_mentions: {"parse": []}`; the page buttons are clicked on a long section made
 for the test, also after the bot was restarted on the same data folder.
 """
@@ -13,12 +13,12 @@ from typing import Any
 
 import yaml
 
-from bot import limits
-from bot.render.check import message_problems
-from bot.render.components import section_sid
+from bot.app.render import limits
+from bot.app.render.check import message_problems
+from bot.app.render.components import section_sid
 from tests.conftest import CONTENT_DIR
 from tests.e2e.conftest import RunningBot
-from tests.emulator import Emulator
+from bot.emulator import Emulator
 
 EPHEMERAL = 64
 UPDATE_MESSAGE = 7

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import discord
 
-from bot.app import BriefingBot
-from bot.sync import collisions, hash_file, tree_payload
+from bot.app.client import BriefingBot
+from bot.app.sync import collisions, hash_file, tree_payload
 from tests.e2e.conftest import spawn_bot, write_config
-from tests.emulator import Emulator
+from bot.emulator import Emulator
 
 GLOBAL = "/applications/{application_id}/commands"
 GUILD = "/applications/{application_id}/guilds/{guild_id}/commands"

@@ -1,0 +1,242 @@
+"""The posted briefing: one embed and one "Read full section" button.
+
+The delivery key goes in two places a restarted bot can read back from the channel — the
+embed footer and the button's custom_id — so crash recovery can tell "this day's briefing
+is already in the channel" without any local record of the message.
+
+The button's custom_id carries the section as the lookup cog's `sid` (a short hash of the
+section key; keys are longer than Discord's 100-character custom_id), so it keeps working
+after restarts and content reloads without any stored view state, and opens the section the
+same way /section does when the lookup cog is loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import discord
+from discord.utils import TimestampStyle
+
+from bot.app.render import limits
+from bot.briefings.compose import FACT_FIELD_NAME, ON_THIS_DAY_FIELD_NAME, Briefing
+from bot.content.model import Section, Snapshot
+from bot.app.render.components import SID_CHARS, Action, section_sid
+
+COLOUR = 0xBC002D
+FOOTER_PREFIX = "Briefing · "
+PREVIEW_FOOTER = "Briefing preview · not posted"
+READ_LABEL = "Read full section"
+READ_PREFIX = "bbread"
+LOOKUP_COG = "Lookup"
+NO_KEY = "-"
+_CUSTOM_ID = re.compile(
+    rf"{READ_PREFIX}\|(?P<sid>[0-9a-f]{{{SID_CHARS}}})\|(?P<key>bb:[0-9]+:[0-9-]{{10}}|{NO_KEY})"
+)
+
+
+def footer_text(delivery_key: str | None) -> str:
+    return f"{FOOTER_PREFIX}{delivery_key}" if delivery_key else PREVIEW_FOOTER
+
+
+def briefing_embed(briefing: Briefing, delivery_key: str | None = None) -> discord.Embed:
+    """The suggested layout of docs/briefings.md; every part is already within its limit."""
+    embed = discord.Embed(title=briefing.title, colour=COLOUR)
+    section = briefing.section
+    if section is not None:
+        embed.description = briefing.description()
+        embed.set_author(name=section.breadcrumb)
+        if section.url.startswith(("http://", "https://")):
+            embed.url = section.url
+    if briefing.fact is not None:
+        embed.add_field(name=FACT_FIELD_NAME, value=briefing.fact.field_value(), inline=False)
+    on_this_day = briefing.on_this_day_value()
+    if on_this_day:
+        embed.add_field(name=ON_THIS_DAY_FIELD_NAME, value=on_this_day, inline=False)
+    embed.set_footer(text=limits.clip(footer_text(delivery_key), limits.EMBED_FOOTER))
+    return embed
+
+
+def parse_custom_id(custom_id: str) -> tuple[str, str | None] | None:
+    """(section sid, delivery key or None) from a custom_id, None if it is not ours."""
+    match = _CUSTOM_ID.fullmatch(custom_id)
+    if match is None:
+        return None
+    key = match.group("key")
+    return match.group("sid"), (None if key == NO_KEY else key)
+
+
+def find_section(snapshot: Snapshot | None, sid: str) -> Section | None:
+    """The section a custom_id refers to in the snapshot being served now."""
+    if snapshot is None:
+        return None
+    return next((s for s in snapshot.sections() if section_sid(s.key) == sid), None)
+
+
+def section_embed(snapshot: Snapshot, section: Section) -> discord.Embed:
+    """A minimal full-section view (the lookup cog's renderer may replace it)."""
+    doc = snapshot.document(section.document_id)
+    chain = [
+        doc.title if doc else "",
+        *(s.heading for s in (doc.breadcrumb(section.id) if doc else ())),
+    ]
+    text = "\n\n".join(p.strip() for p in section.paragraphs if p.strip())
+    embed = discord.Embed(
+        title=limits.clip(section.heading or section.title, limits.EMBED_TITLE),
+        description=limits.clip(
+            text or "This section has no text of its own.", limits.EMBED_DESCRIPTION
+        ),
+        colour=COLOUR,
+    )
+    crumb = " › ".join(c for c in chain[:-1] if c)
+    if crumb:
+        embed.set_author(name=limits.clip(crumb, limits.EMBED_AUTHOR))
+    if doc is not None and doc.source_url.startswith(("http://", "https://")):
+        embed.url = doc.source_url
+    embed.set_footer(text=limits.clip(section.key, limits.EMBED_FOOTER))
+    return embed
+
+
+class ReadSectionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=_CUSTOM_ID,
+):
+    """The "Read full section" button; dispatched by custom_id on any message, any time."""
+
+    def __init__(self, sid: str, delivery_key: str | None = None) -> None:
+        # `bbread|<sid>|<delivery key or ->`, at most 41 characters: the section travels as
+        # the lookup cog's sid (a short hash of its key), so the same section opens either way.
+        custom_id = f"{READ_PREFIX}|{sid}|{delivery_key or NO_KEY}"
+        assert len(custom_id) <= limits.CUSTOM_ID, custom_id
+        super().__init__(
+            discord.ui.Button(
+                label=READ_LABEL, style=discord.ButtonStyle.secondary, custom_id=custom_id
+            )
+        )
+        self.sid = sid
+        self.delivery_key = delivery_key
+
+    @classmethod
+    def for_section(cls, section_key: str, delivery_key: str | None = None) -> ReadSectionButton:
+        return cls(section_sid(section_key), delivery_key)
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReadSectionButton:
+        key = match.group("key")
+        return cls(match.group("sid"), None if key == NO_KEY else key)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Open the section for the clicker only: through the lookup cog (paged, same as
+        /section) when it is loaded, else as one minimal embed."""
+        client: Any = interaction.client
+        lookup = client.get_cog(LOOKUP_COG) if hasattr(client, "get_cog") else None
+        if lookup is not None and hasattr(lookup, "handle_component"):
+            await lookup.handle_component(interaction, Action(self.sid, 0, "n"))
+            return
+        snapshot = getattr(client, "snapshot", None)
+        section = find_section(snapshot, self.sid)
+        if snapshot is None or section is None:
+            await interaction.response.send_message(
+                "That section is no longer in the loaded content.",
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return
+        await interaction.response.send_message(
+            embed=section_embed(snapshot, section),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+def briefing_view(briefing: Briefing, delivery_key: str | None = None) -> discord.ui.View | None:
+    """The button row, or None when the briefing has nothing to open."""
+    if not briefing.reference:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(ReadSectionButton.for_section(briefing.reference, delivery_key))
+    return view
+
+
+def _custom_ids(components: Iterable[Mapping[str, Any]]) -> Iterable[str]:
+    for component in components:
+        custom_id = component.get("custom_id")
+        if isinstance(custom_id, str):
+            yield custom_id
+        yield from _custom_ids(component.get("components") or ())
+
+
+def message_has_key(message: Mapping[str, Any], delivery_key: str) -> bool:
+    """Whether a raw message payload is the post of `delivery_key` (footer or custom_id)."""
+    footer = FOOTER_PREFIX + delivery_key
+    for embed in message.get("embeds") or ():
+        if ((embed.get("footer") or {}).get("text") or "") == footer:
+            return True
+    for custom_id in _custom_ids(message.get("components") or ()):
+        parsed = parse_custom_id(custom_id)
+        if parsed is not None and parsed[1] == delivery_key:
+            return True
+    return False
+
+
+# -- /briefing answers -------------------------------------------------------------------------
+
+# What the bot needs in a channel to post a briefing and to find it again after a crash.
+REQUIRED_PERMISSIONS: tuple[tuple[str, str], ...] = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("embed_links", "Embed Links"),
+    ("read_message_history", "Read Message History"),
+)
+DAYS_LABELS = {"daily": "every day", "weekdays": "weekdays (Mon–Fri)"}
+DISABLE_EXPLAINED = {
+    "missing_access": "I lost access to the channel (Discord said 403)",
+    "unknown_channel": "the channel no longer exists (Discord said 404)",
+}
+
+
+def missing_permissions(permissions: discord.Permissions) -> list[str]:
+    """Display names of the required permissions the bot lacks, in a fixed order."""
+    return [label for attr, label in REQUIRED_PERMISSIONS if not getattr(permissions, attr)]
+
+
+def missing_permissions_message(channel_mention: str, missing: list[str]) -> str:
+    names = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
+    noun = "permission" if len(missing) == 1 else "permissions"
+    return (
+        f"I can't post briefings in {channel_mention}: I'm missing the {names} {noun} there. "
+        "Grant it to my role in that channel and try again."
+        if len(missing) == 1
+        else f"I can't post briefings in {channel_mention}: I'm missing the {names} {noun} "
+        "there. Grant them to my role in that channel and try again."
+    )
+
+
+def timestamp(when: datetime, style: TimestampStyle = "F") -> str:
+    """Discord's `<t:…>` markup: every reader sees the instant in their own time zone."""
+    return discord.utils.format_dt(when, style)
+
+
+def fit_entries(entries: list[str], limit: int, sep: str = "\n\n") -> str:
+    """As many whole entries as fit in `limit` characters, then `… and N more`: an entry
+    cut in half would show a schedule without its status."""
+    shown: list[str] = []
+    used = 0
+    for i, entry in enumerate(entries):
+        later = len(entries) - i - 1
+        reserve = len(f"{sep}{limits.ELLIPSIS} and {later} more") if later else 0
+        cost = len(entry) + (len(sep) if shown else 0)
+        if used + cost + reserve > limit:
+            shown.append(f"{limits.ELLIPSIS} and {len(entries) - i} more")
+            break
+        shown.append(entry)
+        used += cost
+    return sep.join(shown)

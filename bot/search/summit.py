@@ -1,0 +1,65 @@
+"""/summit: the timeline of meetings and visits, optionally filtered by place, person or date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.search.factview import MONTH_NAMES, FactView, topic_score, view
+from bot.search import tokens as tx
+from bot.search.answer import Status
+from bot.search.index import SearchIndex
+from bot.search.query import MAX_QUERY_CHARS
+
+MATCH = 0.6
+MAX_EVENTS = 25
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    query: str
+    status: Status  # ok (events listed), none (no event matches), error
+    events: tuple[FactView, ...]  # sorted by date, undated last
+    message: str = ""
+    total: int = 0  # matching events before the MAX_EVENTS cut
+
+
+def _date_filter(query: str) -> tuple[str | None, str | None, str]:
+    """Pull a year and a month out of the query; return what is left for the topic match."""
+    year = month = None
+    rest: list[str] = []
+    for raw, _, _ in tx.tokens(query):
+        word = tx.normalize_word(raw)
+        if tx.is_year(word):
+            year = word
+            continue
+        name = tx.MONTH_FORMS.get(word, word)
+        if name in MONTH_NAMES:
+            month = MONTH_NAMES[name]
+            continue
+        rest.append(raw)
+    return year, month, " ".join(rest)
+
+
+def summit_timeline(index: SearchIndex, query: str = "") -> Timeline:
+    q = " ".join(query.split())
+    if len(q) > MAX_QUERY_CHARS:
+        return Timeline(q, "error", (), "That query is too long (at most 300 characters).")
+    events = [f for f in index.snapshot.facts() if f.is_event]
+    year, month, rest = _date_filter(q)
+    topical = any(not tx.is_stop(tx.normalize_word(r)) for r, _, _ in tx.tokens(rest))
+    matched = []
+    for fact in events:
+        date = fact.date or ""
+        if year and not date.startswith(year):
+            continue
+        if month and date[5:7] != month:
+            continue
+        if topical and topic_score(index, rest, fact) < MATCH:
+            continue
+        matched.append(fact)
+    matched.sort(key=lambda f: (f.date is None, f.date or "", f.document_id, f.id))
+    views = tuple(view(index, f) for f in matched[:MAX_EVENTS])
+    if not views:
+        what = f" matching '{q}'" if q else ""
+        return Timeline(q, "none", (), f"No meetings or visits{what} in the loaded documents.")
+    return Timeline(q, "ok", views, total=len(matched))

@@ -1,0 +1,354 @@
+"""/section, /search, /summit, /trade and /fact: parse, call bot.search.ask, render, answer.
+
+The logic lives in `bot.search.ask` (pure functions over the search index) and the rendering
+in `bot.app.render`; this cog only glues them to discord.py. The index is read from the app on
+every interaction (`bot.search_index`), never kept here, so a reload is seen at once.
+Answers go out with `interaction.response.send_message` straight away: every command is
+a few milliseconds of CPU, well inside Discord's 3-second window, so deferring would only
+cost an extra request.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app.render import limits
+from bot.app.client import reply_ephemeral
+from bot.search.ask import fact_lookup, find_section, summit_timeline, trade_figures
+from bot.search.ask import search as run_search
+from bot.search.factview import FactView
+from bot.app.errors import ContentUnavailableError
+from bot.content.model import Document
+from bot.app.render import embeds
+from bot.app.render.cache import ContentLRU
+from bot.app.render.components import (
+    COG_NAME,
+    DYNAMIC_ITEMS,
+    Action,
+    Mode,
+    SectionOption,
+    SidResolver,
+    menu_rows,
+    no_view,
+    reusable_view,
+    section_rows,
+    section_view,
+)
+from bot.search.autocomplete import Choice, section_choices, topic_choices
+from bot.search.index import SearchIndex
+
+log = logging.getLogger(__name__)
+
+PRIVATE_HELP = "Only you see the answer"
+# Answers kept per content version: (command, query) -> rendered reply.
+REPLY_CACHE_SIZE = 2048
+GONE = (
+    "That section is no longer in the loaded content (it was removed or renamed in an "
+    "update). Look it up again with `/section` or `/search`."
+)
+
+
+def _documents(index: SearchIndex, doc_ids: Iterable[str]) -> list[Document]:
+    out: list[Document] = []
+    for doc_id in dict.fromkeys(doc_ids):
+        doc = index.snapshot.document(doc_id)
+        if doc is not None:
+            out.append(doc)
+    return out
+
+
+def _fact_options(index: SearchIndex, facts: Iterable[FactView]) -> list[SectionOption]:
+    options = []
+    for fact in facts:
+        entry = index.entry(f"{fact.document}#{fact.section_id}")
+        if entry is not None:
+            options.append(SectionOption(entry.key, entry.section.heading, entry.breadcrumb))
+    return options
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A rendered answer: an embed (public unless asked otherwise) with the recipe for its
+    components, or an ephemeral text ("nothing relevant", a bad query). The view is made
+    at the first send (discord.py views belong to a running loop) and reused after
+    (`components.reusable_view`); everything else is cached."""
+
+    embed: discord.Embed | None = None
+    text: str = ""
+    view: Callable[[], discord.ui.View | None] = no_view
+
+
+def _nothing(message: str, suggestions: Iterable[str] = (), hint: str = "") -> Reply:
+    return Reply(text=embeds.nothing_message(message, tuple(suggestions), hint))
+
+
+def _menu(
+    options: list[SectionOption], mode: Mode, placeholder: str
+) -> Callable[[], discord.ui.View | None]:
+    return reusable_view(menu_rows(options, mode, placeholder))
+
+
+class Lookup(commands.Cog, name=COG_NAME):
+    """Reading the content: sections, search, the summit timeline, trade figures, facts."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.sections = embeds.SectionCache()
+        self.sids = SidResolver()
+        self.replies: ContentLRU[Reply] = ContentLRU(REPLY_CACHE_SIZE)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    # -- shared ------------------------------------------------------------------------------
+
+    def index(self) -> SearchIndex:
+        """The index being served right now; read per interaction, so reloads apply."""
+        index = self._index_or_none()
+        if index is None:
+            raise ContentUnavailableError()
+        return index
+
+    def _index_or_none(self) -> SearchIndex | None:
+        return getattr(self.bot, "search_index", None)
+
+    def section_message(
+        self, index: SearchIndex, si: int, page: int = 0
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        rendered = self.sections.get(index, si)
+        page, embed = rendered.page(page)
+        children = [SectionOption(c.key, c.heading) for c in rendered.children]
+        return embed, section_view(rendered.key, page, rendered.count, children)
+
+    def reply(self, command: str, query: str, build: Callable[[SearchIndex, str], Reply]) -> Reply:
+        """The answer to `/command query` for the content being served, built once per
+        content version and query (answers are pure functions of both)."""
+        index = self.index()
+        q = " ".join(query.split())
+        return self.replies.get(index.snapshot.content_hash, (command, q), lambda: build(index, q))
+
+    @staticmethod
+    async def send(interaction: discord.Interaction, reply: Reply, private: bool) -> None:
+        if reply.embed is None:
+            await interaction.response.send_message(reply.text, ephemeral=True)
+            return
+        kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": private}
+        view = reply.view()
+        if view is not None:
+            kwargs["view"] = view
+        await interaction.response.send_message(**kwargs)
+
+    # -- /section ------------------------------------------------------------------------------
+
+    def build_section(self, index: SearchIndex, query: str) -> Reply:
+        answer = find_section(index, query)
+        if answer.status == "ok" and answer.top is not None:
+            si = index.section_idx(answer.top.key)
+            if si is not None:
+                rendered = self.sections.get(index, si)
+                children = [SectionOption(c.key, c.heading) for c in rendered.children]
+                rows = section_rows(rendered.key, 0, rendered.count, children)
+                return Reply(rendered.embeds[0], view=reusable_view(rows))
+        if answer.status == "choices" and answer.results:
+            options = [SectionOption(r.key, r.title, r.breadcrumb) for r in answer.results]
+            return Reply(embeds.choices_embed(answer), view=_menu(options, "e", "Did you mean…?"))
+        return _nothing(
+            answer.message or "No section matches that name.",
+            answer.suggestions,
+            "Or search the text with `/search`.",
+        )
+
+    @app_commands.command(name="section", description="Read a section of the Diplomatic Bluebook")
+    @app_commands.describe(
+        query="The section's title (pick one) or words from it", private=PRIVATE_HELP
+    )
+    async def section(
+        self, interaction: discord.Interaction, query: str, private: bool = False
+    ) -> None:
+        await self.send(interaction, self.reply("section", query, self.build_section), private)
+
+    @section.autocomplete("query")
+    async def section_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self._choices(section_choices, current)
+
+    # -- /search -------------------------------------------------------------------------------
+
+    @staticmethod
+    def build_search(index: SearchIndex, query: str) -> Reply:
+        answer = run_search(index, query)
+        if answer.status in ("ok", "choices") and answer.results:
+            docs = _documents(index, (r.document for r in answer.results))
+            options = [SectionOption(r.key, r.title, r.breadcrumb) for r in answer.results]
+            return Reply(
+                embeds.search_embed(answer, docs),
+                view=_menu(options, "n", "Open a passage's section"),
+            )
+        return _nothing(
+            answer.message, answer.suggestions, "Try other words, or browse with `/section`."
+        )
+
+    @app_commands.command(name="search", description="Search the text of the Diplomatic Bluebook")
+    @app_commands.describe(query="Words, a name or a question", private=PRIVATE_HELP)
+    async def search(
+        self, interaction: discord.Interaction, query: str, private: bool = False
+    ) -> None:
+        await self.send(interaction, self.reply("search", query, self.build_search), private)
+
+    # -- /summit -------------------------------------------------------------------------------
+
+    @staticmethod
+    def build_summit(index: SearchIndex, query: str) -> Reply:
+        timeline = summit_timeline(index, query)
+        if timeline.status != "ok" or not timeline.events:
+            return _nothing(
+                timeline.message,
+                hint="Try a year (`2019`), a place (`Osaka`) or leave the query empty.",
+            )
+        docs = _documents(index, (e.document for e in timeline.events))
+        options = _fact_options(index, timeline.events)
+        return Reply(
+            embeds.timeline_embed(timeline, docs), view=_menu(options, "n", "Read section")
+        )
+
+    @app_commands.command(name="summit", description="Summits, ministerial meetings and visits")
+    @app_commands.describe(
+        query="A place, person, year or month (leave empty for all)", private=PRIVATE_HELP
+    )
+    async def summit(
+        self, interaction: discord.Interaction, query: str = "", private: bool = False
+    ) -> None:
+        await self.send(interaction, self.reply("summit", query, self.build_summit), private)
+
+    # -- /trade --------------------------------------------------------------------------------
+
+    @staticmethod
+    def build_trade(index: SearchIndex, query: str) -> Reply:
+        answer = trade_figures(index, query)
+        if answer.status != "ok" or not answer.figures:
+            return _nothing(
+                answer.message,
+                hint="Try `/trade` with no query, or `/search` for other figures.",
+            )
+        facts = [f.fact for f in answer.figures]
+        docs = _documents(index, (f.document for f in facts))
+        options = _fact_options(index, facts)
+        return Reply(embeds.trade_embed(answer, docs), view=_menu(options, "n", "Read section"))
+
+    @app_commands.command(name="trade", description="Trade, investment and economic figures")
+    @app_commands.describe(
+        query="A topic such as investment or energy (optional)", private=PRIVATE_HELP
+    )
+    async def trade(
+        self, interaction: discord.Interaction, query: str = "", private: bool = False
+    ) -> None:
+        await self.send(interaction, self.reply("trade", query, self.build_trade), private)
+
+    # -- /fact ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def build_fact(index: SearchIndex, topic: str) -> Reply:
+        answer = fact_lookup(index, topic)
+        if answer.status != "ok" or answer.fact is None:
+            return _nothing(
+                answer.message,
+                hint="Pick a topic from the list while typing, or leave it empty for any fact.",
+            )
+        doc = index.snapshot.document(answer.fact.document)
+        options = _fact_options(index, (answer.fact, *answer.alternatives))
+        return Reply(embeds.fact_embed(answer, doc), view=_menu(options, "n", "Read section"))
+
+    @app_commands.command(name="fact", description="A fact from the Bluebook, with its source")
+    @app_commands.describe(
+        topic="A topic, place or person (empty: a random fact)", private=PRIVATE_HELP
+    )
+    async def fact(
+        self, interaction: discord.Interaction, topic: str = "", private: bool = False
+    ) -> None:
+        if not topic.strip():  # a random fact each time: nothing to cache
+            reply = self.build_fact(self.index(), "")
+        else:
+            reply = self.reply("fact", topic, self.build_fact)
+        await self.send(interaction, reply, private)
+
+    @fact.autocomplete("topic")
+    async def fact_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self._choices(topic_choices, current)
+
+    def _choices(
+        self, source: Callable[[SearchIndex, str], Sequence[Choice]], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Autocomplete from the core's scorer; nothing while no content is loaded."""
+        index = self._index_or_none()
+        if index is None:
+            return []
+        return [
+            app_commands.Choice(name=c.name, value=c.value)
+            for c in source(index, current)[: limits.AUTOCOMPLETE_CHOICES]
+        ]
+
+    # -- buttons and menus -----------------------------------------------------------------------
+
+    @staticmethod
+    def _may_edit(interaction: discord.Interaction) -> bool:
+        """Only the person who asked turns the pages of a public answer; anyone else gets
+        their own ephemeral copy, so one reader never moves the page under another."""
+        message = interaction.message
+        if message is None:
+            return False
+        if message.flags.ephemeral:
+            return True
+        meta = message.interaction_metadata
+        return meta is None or meta.user.id == interaction.user.id
+
+    async def handle_component(self, interaction: discord.Interaction, action: Action) -> None:
+        """A page button or section menu was used (called by the dynamic items)."""
+        try:
+            index = self._index_or_none()
+            if index is None:
+                await reply_ephemeral(interaction, str(ContentUnavailableError()))
+                return
+            si = self.sids.resolve(index, action.sid)
+            if si is None:
+                await reply_ephemeral(interaction, GONE)
+                return
+            embed, view = self.section_message(index, si, action.page)
+            if action.mode == "e" and self._may_edit(interaction):
+                await interaction.response.edit_message(
+                    content=None,
+                    embed=embed,
+                    view=view,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            else:
+                kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True}
+                if view is not None:
+                    kwargs["view"] = view
+                await interaction.response.send_message(**kwargs)
+        except Exception:  # not routed through the tree's on_error: same treatment here
+            error_id = secrets.token_hex(4)
+            log.exception(
+                "Unexpected error %s in component %s (guild %s, channel %s, user %s)",
+                error_id,
+                action,
+                interaction.guild_id,
+                interaction.channel_id,
+                interaction.user.id,
+            )
+            await reply_ephemeral(
+                interaction, f"Something went wrong on my side. Error id: `{error_id}`."
+            )
