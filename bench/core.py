@@ -73,9 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench.inputs import build_content, load_queries  # the content and queries: ours
 
     sys.path.insert(0, str(code))  # bot: from the checkout being timed
-    from bot.search.ask import find_section, search
-    from bot.content.loader import load_content
     from bot.app.render.embeds import search_embed
+    from bot.content.loader import load_content
+    from bot.search.ask import find_section, search
     from bot.search.index import build_index
 
     passes = max(1, min(args.passes, 50))

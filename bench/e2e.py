@@ -6,7 +6,7 @@
     python bench/e2e.py --profile search-nocache --profile-out /tmp/search.prof
     python bench/e2e.py --time-core            # the core's calls timed inside the running bot
 
-The emulator runs as its own process (`python -m bot.emulator.serve`), which builds,
+The emulator runs as its own process (`python -m bench.served_emulator`), which builds,
 dispatches and times the interactions; the bot runs in this process, so this process's CPU
 time is the bot's (plus one idle control request). Latency is dispatch → visible answer (the
 type 4/7 callback, or the `@original` edit after a defer), measured by the emulator.
@@ -48,12 +48,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.inputs import build_content, load_queries  # noqa: E402
-from bot.cli.run import GC_THRESHOLD  # noqa: E402
 from bot.app.render.cache import ContentLRU  # noqa: E402
 from bot.app.render.components import COG_NAME  # noqa: E402
-from cogs.lookup.cog import REPLY_CACHE_SIZE  # noqa: E402
-from tests.e2e.conftest import RunningBot, start_bot  # noqa: E402
+from bot.cli.run import GC_THRESHOLD  # noqa: E402
 from bot.emulator.zlib_client import ZlibStreamContext  # noqa: E402
+from bot.playground.harness import RunningBot, start_bot, write_config  # noqa: E402
+from cogs.lookup.cog import REPLY_CACHE_SIZE  # noqa: E402
 
 MAX_N = 20000
 MAX_REPEAT = 9
@@ -144,7 +144,7 @@ async def start_emulator(
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.emulator.serve",
+            "bench.served_emulator",
             "--port",
             "0",
             "--print-port",
@@ -221,8 +221,8 @@ class CoreTimer:
         self._asked: set[str] = set()
 
     def install(self) -> None:
-        import bot.search.ask
         import bot.app.render.embeds
+        import bot.search.ask
 
         self._wrap(bot.search.ask, "search", by_text=True)
         self._wrap(bot.search.ask, "find_section")
@@ -410,7 +410,13 @@ async def main_async(args: argparse.Namespace) -> int:
         try:
             if timer is not None:
                 timer.install()
-            running = await start_bot(remote, tmp, content_dir=content)  # type: ignore[arg-type]
+            config = write_config(
+                tmp / "config.yaml",
+                remote,  # type: ignore[arg-type]
+                content_dir=content,
+                data_dir=tmp / "data",
+            )
+            running = await start_bot(remote, config)  # type: ignore[arg-type]
             if args.gc_threshold:
                 gc.set_threshold(*args.gc_threshold)
             if args.gc_freeze:

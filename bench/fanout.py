@@ -163,8 +163,8 @@ def _cpu() -> float:
 async def run(args: argparse.Namespace, world: dict[str, Any], conn: Connection) -> int:
     import yaml
 
-    from bot.app.client import BriefingBot
     from bot.app.briefings import get_runtime
+    from bot.app.client import BriefingBot
     from bot.config import load_config
     from bot.storage import SqliteStore
 

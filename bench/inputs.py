@@ -14,7 +14,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 QUERY_FILES = (
-    REPO.parent / "shared/eval/queries-public.yaml",
+    REPO / "tests/data/eval/queries-public.yaml",
     REPO / "tests/data/eval/queries-heldout.yaml",
 )
 BUNDLED = REPO / "content"

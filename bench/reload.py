@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.corpus import ensure_corpus  # noqa: E402
 from bot.content.manager import ContentManager  # noqa: E402
+from bot.content.synthetic import ensure_corpus  # noqa: E402
 
 T = TypeVar("T")
 STALL_TARGET_MS = 50.0

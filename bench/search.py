@@ -27,9 +27,9 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.search.ask import find_section, search  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.content.model import Document, Section, Snapshot  # noqa: E402
+from bot.search.ask import find_section, search  # noqa: E402
 from bot.search.autocomplete import section_choices  # noqa: E402
 from bot.search.index import build_index  # noqa: E402
 

@@ -1,16 +1,12 @@
-"""Paths shared by every test: the repository, the bundled content and ../shared."""
+"""Registers the test support package (tests/support) as a pytest plugin for every test."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-CONTENT_DIR = REPO / "content"
-SHARED = REPO.parent / "shared"
-SEED = SHARED / "seed" / "bluebook-2020-russia.txt"
-EVAL_PUBLIC = SHARED / "eval" / "queries-public.yaml"
+from tests.support.paths import SEED
+
+pytest_plugins = ["tests.support.harness"]
 
 
 @pytest.fixture(scope="session")

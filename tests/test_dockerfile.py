@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.app.health import HealthServer
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 SECRET_WORDS = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|API_KEY", re.IGNORECASE)
 

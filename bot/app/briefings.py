@@ -23,13 +23,13 @@ from zoneinfo import ZoneInfo
 import discord
 from discord.http import handle_message_parameters
 
-from bot.briefings.compose import Briefing, compose_briefing
-from bot.briefings.clock import Clock, SystemClock
-from bot.config import BriefingsConfig
-from bot.briefings.dispatcher import Dispatcher, DispatcherConfig, SendResult, new_nonce
-from bot.content.model import Snapshot
 from bot.app.render.briefing import briefing_embed, briefing_view, message_has_key
+from bot.briefings.clock import Clock, SystemClock
+from bot.briefings.compose import Briefing, compose_briefing
+from bot.briefings.dispatcher import Dispatcher, DispatcherConfig, SendResult, new_nonce
 from bot.briefings.schedule import local_instant
+from bot.config import BriefingsConfig
+from bot.content.model import Snapshot
 from bot.storage import SqliteStore, Store, Subscription, delivery_key
 
 log = logging.getLogger(__name__)

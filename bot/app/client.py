@@ -22,12 +22,12 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.app import logs as logging_setup
-from bot.config import DEFAULT_GATEWAY_URL, Config
 from bot.app.errors import UserFacingError
 from bot.app.health import for_bot
 from bot.app.metrics import BotMetrics
-from bot.content.model import Snapshot
+from bot.config import DEFAULT_GATEWAY_URL, Config
 from bot.content.manager import ContentManager
+from bot.content.model import Snapshot
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
-from bot.briefings.compose import Briefing, compose_briefing
 from bot.briefings.clock import Clock
-from bot.content.model import Snapshot
+from bot.briefings.compose import Briefing, compose_briefing
 from bot.briefings.schedule import Due, next_due, previous_due
+from bot.content.model import Snapshot
 from bot.storage.base import (
     DISABLE_MISSING_ACCESS,
     DISABLE_UNKNOWN_CHANNEL,

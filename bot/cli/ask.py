@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.search.ask import answer, fact_lookup, summit_timeline, trade_figures
 from bot.search.factview import FactView
-from bot.search.loading import default_content_dir, load_index
 from bot.search.index import SearchIndex
+from bot.search.loading import default_content_dir, load_index
 
 COMMANDS = ("section", "search", "summit", "trade", "fact")
 

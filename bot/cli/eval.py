@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.search.loading import load_index
 from bot.search.evaluation import EvalFileError, format_report, load_eval, report_json, run_eval
 from bot.search.index import SearchIndex
+from bot.search.loading import load_index
 
 
 def add_parser(subparsers: Any) -> None:

@@ -18,8 +18,8 @@ from typing import Any
 
 import discord
 
-from bot.config import Config, ConfigError, TokenError, load_config, resolve_token
 from bot.app.logs import setup_logging
+from bot.config import Config, ConfigError, TokenError, load_config, resolve_token
 
 log = logging.getLogger("bot.run")
 

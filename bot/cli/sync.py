@@ -13,8 +13,8 @@ from typing import Any
 
 import discord
 
-from bot.cli.run import REJECTED, load
 from bot.app.logs import setup_logging
+from bot.cli.run import REJECTED, load
 
 
 def add_parser(subparsers: Any) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.ingest import captions, footnotes, headings
-from bot.ingest.errors import IngestError
 from bot.content.model import Document, Footnote, FootnoteRef, Section
 from bot.content.slug import slugify
+from bot.ingest import captions, footnotes, headings
+from bot.ingest.errors import IngestError
 
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9&.\-]*[A-Z0-9])\)")

@@ -5,13 +5,13 @@ See docs/search.md for the dataclasses each function returns.
 
 from __future__ import annotations
 
+from bot.search.answer import Answer
 from bot.search.facts import FactAnswer, fact_lookup
 from bot.search.fulltext import search
+from bot.search.index import SearchIndex
 from bot.search.section import find_section
 from bot.search.summit import Timeline, summit_timeline
 from bot.search.trade import TradeAnswer, trade_figures
-from bot.search.answer import Answer
-from bot.search.index import SearchIndex
 
 TEXT_COMMANDS = ("search", "section")
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from bot.search.ask import TEXT_COMMANDS, answer
 from bot.content.model import Snapshot
 from bot.search.answer import Answer
+from bot.search.ask import TEXT_COMMANDS, answer
 from bot.search.index import SearchIndex, build_index
 
 _BOLD = re.compile(r"\*\*")

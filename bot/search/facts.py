@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from bot.search.factview import FactView, topic_score, view
 from bot.search.answer import Status
+from bot.search.factview import FactView, topic_score, view
 from bot.search.index import SearchIndex
 from bot.search.query import MAX_QUERY_CHARS
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import bisect
 from typing import cast
 
-from bot.search.fulltext import search
 from bot.search import tokens as tx
 from bot.search.answer import MAX_CHOICES, MAX_SUGGESTIONS, Answer, Result
 from bot.search.excerpt import MAX_EXCERPT, leading_excerpt
+from bot.search.fulltext import search
 from bot.search.index import SearchIndex
 from bot.search.lookup import EXACT, best_names
 from bot.search.query import QueryError, check_query

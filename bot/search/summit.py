@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.search.factview import MONTH_NAMES, FactView, topic_score, view
 from bot.search import tokens as tx
 from bot.search.answer import Status
+from bot.search.factview import MONTH_NAMES, FactView, topic_score, view
 from bot.search.index import SearchIndex
 from bot.search.query import MAX_QUERY_CHARS
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.search.factview import FactView, topic_score, view
 from bot.content.model import Fact
 from bot.search import tokens as tx
 from bot.search.answer import Status
 from bot.search.excerpt import build_excerpt
+from bot.search.factview import FactView, topic_score, view
 from bot.search.index import SearchIndex
 from bot.search.query import MAX_QUERY_CHARS
 

@@ -22,11 +22,11 @@ from discord.ext import commands
 from discord.utils import escape_markdown, format_dt
 
 import bot as bot_package
-from bot.app.render import limits
 from bot.app.client import BriefingBot
 from bot.app.errors import UserFacingError
-from bot.content.manager import ContentManager, ReloadReport, render_report
+from bot.app.render import limits
 from bot.app.render.escape import escape_user_text
+from bot.content.manager import ContentManager, ReloadReport, render_report
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.render import limits
-from bot.briefings.compose import compose_briefing
 from bot.app.briefings import (
     BriefingsRuntime,
     get_runtime,
@@ -26,7 +24,7 @@ from bot.app.briefings import (
     stop_briefings,
 )
 from bot.app.errors import ContentUnavailableError, UserFacingError
-from bot.content.model import Snapshot
+from bot.app.render import limits
 from bot.app.render.briefing import (
     COLOUR,
     DAYS_LABELS,
@@ -40,6 +38,7 @@ from bot.app.render.briefing import (
     timestamp,
 )
 from bot.app.render.escape import escape_user_text
+from bot.briefings.compose import compose_briefing
 from bot.briefings.schedule import (
     ScheduleError,
     next_due,
@@ -48,6 +47,7 @@ from bot.briefings.schedule import (
     validate_days,
     validate_timezone,
 )
+from bot.content.model import Snapshot
 from bot.storage import StoreError, Subscription
 
 log = logging.getLogger(__name__)

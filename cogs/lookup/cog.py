@@ -20,14 +20,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.render import limits
 from bot.app.client import reply_ephemeral
-from bot.search.ask import fact_lookup, find_section, summit_timeline, trade_figures
-from bot.search.ask import search as run_search
-from bot.search.factview import FactView
 from bot.app.errors import ContentUnavailableError
-from bot.content.model import Document
-from bot.app.render import embeds
+from bot.app.render import embeds, limits
 from bot.app.render.cache import ContentLRU
 from bot.app.render.components import (
     COG_NAME,
@@ -42,7 +37,11 @@ from bot.app.render.components import (
     section_rows,
     section_view,
 )
+from bot.content.model import Document
+from bot.search.ask import fact_lookup, find_section, summit_timeline, trade_figures
+from bot.search.ask import search as run_search
 from bot.search.autocomplete import Choice, section_choices, topic_choices
+from bot.search.factview import FactView
 from bot.search.index import SearchIndex
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, TokenError, load_config, resolve_token
-from tests.conftest import CONTENT_DIR, REPO
+from tests.support.paths import CONTENT_DIR, REPO
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -21,9 +21,9 @@ import discord
 from discord.utils import TimestampStyle
 
 from bot.app.render import limits
+from bot.app.render.components import SID_CHARS, Action, section_sid
 from bot.briefings.compose import FACT_FIELD_NAME, ON_THIS_DAY_FIELD_NAME, Briefing
 from bot.content.model import Section, Snapshot
-from bot.app.render.components import SID_CHARS, Action, section_sid
 
 COLOUR = 0xBC002D
 FOOTER_PREFIX = "Briefing · "

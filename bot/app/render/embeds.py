@@ -17,16 +17,16 @@ from functools import lru_cache
 import discord
 
 from bot.app.render import limits
-from bot.search.facts import FactAnswer
-from bot.search.factview import FactView
-from bot.search.summit import Timeline
-from bot.search.trade import TradeAnswer
-from bot.content.model import Document, Section
 from bot.app.render.cache import ContentLRU
 from bot.app.render.escape import escape_content, escape_user_text
 from bot.app.render.paging import paginate
+from bot.content.model import Document, Section
 from bot.search.answer import Answer, Result
+from bot.search.facts import FactAnswer
+from bot.search.factview import FactView
 from bot.search.index import BREADCRUMB_SEP, SearchIndex
+from bot.search.summit import Timeline
+from bot.search.trade import TradeAnswer
 
 COLOUR = 0xBC002D
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
