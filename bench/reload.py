@@ -31,6 +31,7 @@ if str(REPO) not in sys.path:
 
 from bot.content.manager import ContentManager  # noqa: E402
 from bot.content.synthetic import ensure_corpus  # noqa: E402
+from bot.search import build_index  # noqa: E402
 
 T = TypeVar("T")
 STALL_TARGET_MS = 50.0
@@ -97,7 +98,7 @@ async def bench_folder(
     name: str, root: Path, rounds: int, trace_ms: float = 0.0, trace_file: Any = None
 ) -> dict[str, Any]:
     """First load, then `rounds` reloads; each reload and each release measured apart."""
-    manager = ContentManager(root)
+    manager = ContentManager(root, build_index)
     report, initial, first = await measure(
         lambda: manager.reload("bench load"), trace_ms, trace_file
     )

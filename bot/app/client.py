@@ -28,6 +28,7 @@ from bot.app.metrics import BotMetrics
 from bot.config import DEFAULT_GATEWAY_URL, Config
 from bot.content.manager import ContentManager
 from bot.content.model import Snapshot
+from bot.search import SearchIndex, build_index
 
 log = logging.getLogger(__name__)
 
@@ -227,9 +228,10 @@ class BriefingBot(commands.Bot):
         self.auto_sync = auto_sync
         self.metrics = BotMetrics()
         # The one owner of the served content: snapshot and index are replaced together.
-        self.content_manager = ContentManager(
+        self.content_manager: ContentManager[SearchIndex] = ContentManager(
             config.content_path,
-            metrics=self.metrics,
+            build_index,
+            observer=self.metrics,
             watch=config.content.watch,
             watch_debounce_ms=config.content.watch_debounce_ms,
         )

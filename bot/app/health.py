@@ -170,7 +170,7 @@ def for_bot(client: Any, host: str = "127.0.0.1", port: int = 8080) -> HealthSer
     def loaded() -> bool:
         manager = getattr(client, "content_manager", None)
         if manager is not None:
-            return bool(manager.is_loaded)
+            return manager.loaded is not None
         return getattr(client, "snapshot", None) is not None
 
     def details() -> dict[str, Any]:

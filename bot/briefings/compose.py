@@ -8,21 +8,15 @@ comes round within N days and consecutive days differ.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.app.render import limits
 from bot.content.model import Document, Fact, Section, Snapshot
+from bot.text import ELLIPSIS, clip, split_sentences
 
 EXCERPT_CHARS = 700
 ON_THIS_DAY_MAX = 5
-ON_THIS_DAY_LINE = 300
 BREADCRUMB_SEP = " › "
-FACT_FIELD_NAME = "Fact of the day"
-ON_THIS_DAY_FIELD_NAME = "On this day"
-# room left for the footer (delivery key, content hash) the cog adds
-FOOTER_RESERVE = 200
 
 _MONTHS = [
     "January",
@@ -39,58 +33,6 @@ _MONTHS = [
     "December",
 ]
 _WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-# Words whose trailing period does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "no",
-        "nos",
-        "art",
-        "vol",
-        "gen",
-        "lt",
-        "col",
-        "sen",
-        "rep",
-        "jr",
-        "sr",
-        "vs",
-        "approx",
-        "co",
-        "inc",
-        "ltd",
-        "corp",
-        "e.g",
-        "i.e",
-        "etc",
-        "u.s",
-        "u.k",
-        "u.n",
-        "u.s.a",
-        "fig",
-        "p",
-        "pp",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "h.e",
-    ]
-)
-_BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +53,6 @@ class BriefingFact:
     source_key: str
     source_title: str
 
-    def field_value(self) -> str:
-        """Text and quote as one embed field value (<= 1,024 characters)."""
-        text = limits.clip(self.text, limits.EMBED_FIELD_VALUE // 2)
-        budget = limits.EMBED_FIELD_VALUE - len(text) - len("\n> “”")
-        return f"{text}\n> “{limits.clip(self.quote, budget)}”"
-
 
 @dataclass(frozen=True, slots=True)
 class OnThisDay:
@@ -128,9 +64,6 @@ class OnThisDay:
     text: str
     kind: str
     source_key: str
-
-    def line(self) -> str:
-        return limits.clip(f"**{self.label}** — {self.text}", ON_THIS_DAY_LINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,41 +80,12 @@ class Briefing:
     def is_empty(self) -> bool:
         return self.section is None and self.fact is None
 
-    def description(self) -> str:
-        if self.section is None:
-            return ""
-        text = f"**{self.section.title}**\n{self.section.excerpt}"
-        return limits.clip(text, limits.EMBED_DESCRIPTION)
-
-    def on_this_day_value(self) -> str:
-        """The "On this day" lines that fit one field value; empty if there are none."""
-        lines: list[str] = []
-        used = 0
-        for event in self.on_this_day:
-            line = event.line()
-            if used + len(line) + 1 > limits.EMBED_FIELD_VALUE:
-                break
-            lines.append(line)
-            used += len(line) + 1
-        return "\n".join(lines)
-
-    def total_chars(self) -> int:
-        """Characters counted towards the 6,000 embed total by the suggested layout."""
-        total = len(self.title) + len(self.description())
-        if self.section is not None:
-            total += len(self.section.breadcrumb)
-        if self.fact is not None:
-            total += len(FACT_FIELD_NAME) + len(self.fact.field_value())
-        if self.on_this_day:
-            total += len(ON_THIS_DAY_FIELD_NAME) + len(self.on_this_day_value())
-        return total
-
 
 def compose_briefing(snapshot: Snapshot, local_date: date) -> Briefing:
     ordinal = local_date.toordinal()
     section = _section_of_the_day(snapshot, ordinal)
     fact = _fact_of_the_day(snapshot, ordinal)
-    title = limits.clip(f"Daily briefing · {format_date(local_date)}", limits.EMBED_TITLE)
+    title = f"Daily briefing · {format_date(local_date)}"
     reference = section.key if section else (fact.source_key if fact else None)
     briefing = Briefing(
         title=title,
@@ -192,7 +96,6 @@ def compose_briefing(snapshot: Snapshot, local_date: date) -> Briefing:
         content_hash=snapshot.content_hash,
         reference=reference,
     )
-    assert briefing.total_chars() <= limits.EMBED_TOTAL - FOOTER_RESERVE
     return briefing
 
 
@@ -219,8 +122,8 @@ def _section_of_the_day(snapshot: Snapshot, ordinal: int) -> BriefingSection | N
     chain = [doc.title, *(s.heading for s in doc.breadcrumb(section.id))]
     return BriefingSection(
         key=section.key,
-        title=limits.clip(section.heading or section.title, limits.EMBED_TITLE),
-        breadcrumb=limits.clip(BREADCRUMB_SEP.join(c for c in chain if c), limits.EMBED_AUTHOR),
+        title=section.heading or section.title,
+        breadcrumb=BREADCRUMB_SEP.join(c for c in chain if c),
         excerpt=excerpt(section.paragraphs, EXCERPT_CHARS),
         document_title=doc.title,
         url=doc.source_url,
@@ -291,30 +194,6 @@ def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split on . ! ? followed by a capital, digit or opening quote, except after common
-    abbreviations and initials ("Mr.", "U.S.", "J.")."""
-    sentences: list[str] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        end = match.end()
-        nxt = text[end : end + 1]
-        if not nxt or not (nxt.isupper() or nxt.isdigit() or nxt in "“\"‘'(["):
-            continue
-        word = text[start : match.start() + 1].rsplit(None, 1)[-1].rstrip(".").lower()
-        word = word.lstrip("(\"“‘'")
-        if text[match.start()] == "." and (
-            word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
-        ):
-            continue
-        sentences.append(text[start:end].strip())
-        start = end
-    tail = text[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return sentences
-
-
 def excerpt(paragraphs: tuple[str, ...] | list[str], limit: int = EXCERPT_CHARS) -> str:
     """The first whole sentences up to `limit` characters, paragraph breaks kept, '…' when
     anything was left out."""
@@ -340,18 +219,6 @@ def excerpt(paragraphs: tuple[str, ...] | list[str], limit: int = EXCERPT_CHARS)
     if not out:
         # even the first sentence is too long: cut it at a word
         first = next((p.strip() for p in paragraphs if p.strip()), "")
-        return limits.clip(first, limit)
+        return clip(first, limit)
     text = "\n\n".join(" ".join(s) for s in out)
-    return f"{text} {limits.ELLIPSIS}" if cut else text
-
-
-def render_text(briefing: Briefing) -> str:
-    """A plain-text version (<= 2,000 characters) for logs, previews and embed-less posts."""
-    parts = [f"**{briefing.title}**"]
-    if briefing.section is not None:
-        parts.append(f"{briefing.section.breadcrumb}\n{briefing.description()}")
-    if briefing.fact is not None:
-        parts.append(f"**{FACT_FIELD_NAME}**: {briefing.fact.field_value()}")
-    if briefing.on_this_day:
-        parts.append(f"**{ON_THIS_DAY_FIELD_NAME}**\n{briefing.on_this_day_value()}")
-    return limits.clip("\n\n".join(parts), limits.MESSAGE_CONTENT)
+    return f"{text} {ELLIPSIS}" if cut else text

@@ -13,22 +13,21 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, cast
 
-from bot.app.render.limits import AUTOCOMPLETE_CHOICES, AUTOCOMPLETE_NAME, AUTOCOMPLETE_VALUE, clip
 from bot.search.index import SearchIndex
 from bot.search.lookup import best_names
 from bot.search.names import Name, make_name
+from bot.text import clip
 
 MIN_SCORE = 0.5
 # Autocomplete fires on every keystroke of every user typing the same few titles: answers are
 # cached per index and prefix (an index never changes; a reload builds a new one).
 CACHE_LIMIT = 4096
-_caches: weakref.WeakKeyDictionary[SearchIndex, dict[tuple[str, str, int], Any]] = (
-    weakref.WeakKeyDictionary()
-)
+CacheKey = tuple[str, str, int, int]  # (kind, prefix, limit, width)
+_caches: weakref.WeakKeyDictionary[SearchIndex, dict[CacheKey, Any]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def _cache(index: SearchIndex) -> dict[tuple[str, str, int], Any]:
+def _cache(index: SearchIndex) -> dict[CacheKey, Any]:
     with _lock:
         cache = _caches.get(index)
         if cache is None:
@@ -36,7 +35,7 @@ def _cache(index: SearchIndex) -> dict[tuple[str, str, int], Any]:
         return cache
 
 
-def _remember(cache: dict[tuple[str, str, int], Any], key: tuple[str, str, int], value: Any) -> Any:
+def _remember(cache: dict[CacheKey, Any], key: CacheKey, value: Any) -> Any:
     with _lock:
         if len(cache) >= CACHE_LIMIT:
             cache.clear()
@@ -46,47 +45,49 @@ def _remember(cache: dict[tuple[str, str, int], Any], key: tuple[str, str, int],
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    name: str  # shown to the user, <= 100 characters
-    value: str  # sent back as the command's argument, <= 100 characters
+    name: str  # shown to the user, at most `width` characters
+    value: str  # sent back as the command's argument, at most `width` characters
 
 
-def _section_choice(index: SearchIndex, si: int) -> Choice:
+def _section_choice(index: SearchIndex, si: int, width: int) -> Choice:
     entry = index.sections[si]
     section = entry.section
     parent = entry.breadcrumb.rsplit(" › ", 2)
     context = f" — {parent[-2]}" if len(parent) > 1 else ""
-    name = clip(f"{section.heading}{context}", AUTOCOMPLETE_NAME)
-    value = entry.key if len(entry.key) <= AUTOCOMPLETE_VALUE else clip(section.title, 100)
+    name = clip(f"{section.heading}{context}", width)
+    value = entry.key if len(entry.key) <= width else clip(section.title, width)
     return Choice(name, value)
 
 
 def section_choices(
-    index: SearchIndex, prefix: str, limit: int = AUTOCOMPLETE_CHOICES
+    index: SearchIndex, prefix: str, *, limit: int, width: int
 ) -> tuple[Choice, ...]:
-    limit = min(limit, AUTOCOMPLETE_CHOICES)
+    """Up to `limit` sections whose names start like `prefix`, name and value at most
+    `width` characters (the caller passes the platform's limits)."""
     prefix = " ".join(prefix.split())[:200]
     cache = _cache(index)
-    key = ("section", prefix, limit)
+    key = ("section", prefix, limit, width)
     hit = cache.get(key)
     if hit is not None:
         return cast(tuple[Choice, ...], hit)
-    return cast(tuple[Choice, ...], _remember(cache, key, _section_choices(index, prefix, limit)))
+    made = _section_choices(index, prefix, limit, width)
+    return cast(tuple[Choice, ...], _remember(cache, key, made))
 
 
-def _section_choices(index: SearchIndex, prefix: str, limit: int) -> tuple[Choice, ...]:
+def _section_choices(index: SearchIndex, prefix: str, limit: int, width: int) -> tuple[Choice, ...]:
     if not prefix:
         ranked = sorted(
             range(len(index.sections)),
             key=lambda i: (index.sections[i].section.level > 1, -index.sections[i].text_chars, i),
         )[:limit]
-        return tuple(_section_choice(index, i) for i in sorted(ranked))
+        return tuple(_section_choice(index, i, width) for i in sorted(ranked))
     ranked_names = best_names(index, prefix, index.name_index, prefix=True)
     out: list[Choice] = []
     seen: set[str] = set()
     for score, i in ranked_names:
         if score < MIN_SCORE or len(out) >= limit:
             break
-        choice = _section_choice(index, i)
+        choice = _section_choice(index, i, width)
         if choice.value not in seen:
             seen.add(choice.value)
             out.append(choice)
@@ -106,13 +107,11 @@ def fact_topics(index: SearchIndex) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def topic_choices(
-    index: SearchIndex, prefix: str, limit: int = AUTOCOMPLETE_CHOICES
-) -> tuple[Choice, ...]:
-    limit = min(limit, AUTOCOMPLETE_CHOICES)
+def topic_choices(index: SearchIndex, prefix: str, *, limit: int, width: int) -> tuple[Choice, ...]:
+    """Up to `limit` fact topics like `prefix`, at most `width` characters each."""
     prefix = " ".join(prefix.split())[:200]
     cache = _cache(index)
-    key = ("topic", prefix, limit)
+    key = ("topic", prefix, limit, width)
     hit = cache.get(key)
     if hit is not None:
         return cast(tuple[Choice, ...], hit)
@@ -123,15 +122,15 @@ def topic_choices(
         picked = [
             topics[i] for s, i in best_names(index, prefix, names, prefix=True) if s >= MIN_SCORE
         ][:limit]
-    out = tuple(Choice(clip(t, AUTOCOMPLETE_NAME), clip(t, AUTOCOMPLETE_VALUE)) for t in picked)
+    out = tuple(Choice(clip(t, width), clip(t, width)) for t in picked)
     return cast(tuple[Choice, ...], _remember(cache, key, out))
 
 
 def _topics(index: SearchIndex) -> tuple[list[str], list[tuple[Name]]]:
     """Fact topics and their names, computed once per index."""
     cache = _cache(index)
-    found = cache.get(("topics", "", 0))
+    found = cache.get(("topics", "", 0, 0))
     if found is None:
         topics = [t for t, _ in fact_topics(index)]
-        found = _remember(cache, ("topics", "", 0), (topics, [(make_name(t),) for t in topics]))
+        found = _remember(cache, ("topics", "", 0, 0), (topics, [(make_name(t),) for t in topics]))
     return cast(tuple[list[str], list[tuple[Name]]], found)

@@ -12,16 +12,11 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 from bot.search import tokens as tx
+from bot.text import ELLIPSIS, split_sentences
 
 MAX_EXCERPT = 1000
 TARGET = 700
-ELLIPSIS = "…"
 
-_ABBREV = (
-    "mr", "mrs", "ms", "dr", "st", "no", "vol", "gen", "lt", "col", "prof", "jr", "sr", "vs",
-    "etc", "e.g", "i.e", "u.s", "u.k", "u.n", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
-)  # fmt: skip
-_BOUNDARY = re.compile(r"(?<=[.!?])([\"”')\]]?)\s+(?=[\"“(\[]?[A-Z0-9])")
 _URL = re.compile(r"https?://\S+")
 _YEARISH = re.compile(
     r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
@@ -44,23 +39,6 @@ _DATE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
     r"September|October|November|December)\s+\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
 )
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage; abbreviations like `Mr.` and `U.S.` do not end one."""
-    out: list[str] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        before = text[start : m.start()].rstrip(".!?\"”')]")
-        last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
-        if last in _ABBREV or (len(last) == 1 and last.isalpha()):
-            continue
-        out.append(text[start : m.end(1)].strip())
-        start = m.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
-    return [s for s in out if s]
 
 
 def sentence_terms(sentence: str) -> set[str]:

@@ -26,7 +26,9 @@ from bot.app.client import BriefingBot
 from bot.app.errors import UserFacingError
 from bot.app.render import limits
 from bot.app.render.escape import escape_user_text
-from bot.content.manager import ContentManager, ReloadReport, render_report
+from bot.app.render.reload_report import render_report
+from bot.content.manager import ContentManager, ReloadReport
+from bot.search import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +134,7 @@ class Admin(commands.Cog):
     def __init__(self, client: BriefingBot) -> None:
         self.bot = client
         # The app owns the ContentManager (started in its setup_hook); the cog only uses it.
-        self.manager: ContentManager = client.content_manager
+        self.manager: ContentManager[SearchIndex] = client.content_manager
 
     # -- /admin reload ---------------------------------------------------------------------
 

@@ -289,16 +289,16 @@ class Lookup(commands.Cog, name=COG_NAME):
         return self._choices(topic_choices, current)
 
     def _choices(
-        self, source: Callable[[SearchIndex, str], Sequence[Choice]], current: str
+        self, source: Callable[..., Sequence[Choice]], current: str
     ) -> list[app_commands.Choice[str]]:
         """Autocomplete from the core's scorer; nothing while no content is loaded."""
         index = self._index_or_none()
         if index is None:
             return []
-        return [
-            app_commands.Choice(name=c.name, value=c.value)
-            for c in source(index, current)[: limits.AUTOCOMPLETE_CHOICES]
-        ]
+        found = source(
+            index, current, limit=limits.AUTOCOMPLETE_CHOICES, width=limits.AUTOCOMPLETE_NAME
+        )
+        return [app_commands.Choice(name=c.name, value=c.value) for c in found]
 
     # -- buttons and menus -----------------------------------------------------------------------
 

@@ -22,10 +22,15 @@ from discord.utils import TimestampStyle
 
 from bot.app.render import limits
 from bot.app.render.components import SID_CHARS, Action, section_sid
-from bot.briefings.compose import FACT_FIELD_NAME, ON_THIS_DAY_FIELD_NAME, Briefing
+from bot.briefings.compose import Briefing, BriefingFact, OnThisDay
 from bot.content.model import Section, Snapshot
 
 COLOUR = 0xBC002D
+FACT_FIELD_NAME = "Fact of the day"
+ON_THIS_DAY_FIELD_NAME = "On this day"
+ON_THIS_DAY_LINE = 300
+# Room left in the 6,000-character total for the footer (delivery key) added at send time.
+FOOTER_RESERVE = 200
 FOOTER_PREFIX = "Briefing · "
 PREVIEW_FOOTER = "Briefing preview · not posted"
 READ_LABEL = "Read full section"
@@ -41,22 +46,69 @@ def footer_text(delivery_key: str | None) -> str:
     return f"{FOOTER_PREFIX}{delivery_key}" if delivery_key else PREVIEW_FOOTER
 
 
+def fact_value(fact: BriefingFact) -> str:
+    """Text and quote as one embed field value (<= 1,024 characters)."""
+    text = limits.clip(fact.text, limits.EMBED_FIELD_VALUE // 2)
+    budget = limits.EMBED_FIELD_VALUE - len(text) - len("\n> “”")
+    return f"{text}\n> “{limits.clip(fact.quote, budget)}”"
+
+
+def event_line(event: OnThisDay) -> str:
+    return limits.clip(f"**{event.label}** — {event.text}", ON_THIS_DAY_LINE)
+
+
+def description(briefing: Briefing) -> str:
+    if briefing.section is None:
+        return ""
+    text = (
+        f"**{limits.clip(briefing.section.title, limits.EMBED_TITLE)}**\n{briefing.section.excerpt}"
+    )
+    return limits.clip(text, limits.EMBED_DESCRIPTION)
+
+
+def on_this_day_value(briefing: Briefing) -> str:
+    """The "On this day" lines that fit one field value; empty if there are none."""
+    lines: list[str] = []
+    used = 0
+    for event in briefing.on_this_day:
+        line = event_line(event)
+        if used + len(line) + 1 > limits.EMBED_FIELD_VALUE:
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines)
+
+
 def briefing_embed(briefing: Briefing, delivery_key: str | None = None) -> discord.Embed:
-    """The suggested layout of docs/briefings.md; every part is already within its limit."""
-    embed = discord.Embed(title=briefing.title, colour=COLOUR)
+    """The suggested layout of docs/briefings.md, every part cut to its limit."""
+    title = limits.clip(briefing.title, limits.EMBED_TITLE)
+    embed = discord.Embed(title=title, colour=COLOUR)
     section = briefing.section
     if section is not None:
-        embed.description = briefing.description()
-        embed.set_author(name=section.breadcrumb)
+        embed.description = description(briefing)
+        embed.set_author(name=limits.clip(section.breadcrumb, limits.EMBED_AUTHOR))
         if section.url.startswith(("http://", "https://")):
             embed.url = section.url
     if briefing.fact is not None:
-        embed.add_field(name=FACT_FIELD_NAME, value=briefing.fact.field_value(), inline=False)
-    on_this_day = briefing.on_this_day_value()
+        embed.add_field(name=FACT_FIELD_NAME, value=fact_value(briefing.fact), inline=False)
+    on_this_day = on_this_day_value(briefing)
     if on_this_day:
         embed.add_field(name=ON_THIS_DAY_FIELD_NAME, value=on_this_day, inline=False)
     embed.set_footer(text=limits.clip(footer_text(delivery_key), limits.EMBED_FOOTER))
     return embed
+
+
+def render_text(briefing: Briefing) -> str:
+    """A plain-text version (<= 2,000 characters) for logs, previews and embed-less posts."""
+    parts = [f"**{limits.clip(briefing.title, limits.EMBED_TITLE)}**"]
+    if briefing.section is not None:
+        crumb = limits.clip(briefing.section.breadcrumb, limits.EMBED_AUTHOR)
+        parts.append(f"{crumb}\n{description(briefing)}")
+    if briefing.fact is not None:
+        parts.append(f"**{FACT_FIELD_NAME}**: {fact_value(briefing.fact)}")
+    if briefing.on_this_day:
+        parts.append(f"**{ON_THIS_DAY_FIELD_NAME}**\n{on_this_day_value(briefing)}")
+    return limits.clip("\n\n".join(parts), limits.MESSAGE_CONTENT)
 
 
 def parse_custom_id(custom_id: str) -> tuple[str, str | None] | None:

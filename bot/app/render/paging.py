@@ -7,55 +7,11 @@ sentence is longer than a whole page.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from bot.text import split_sentences
+
 PARAGRAPH_SEP = "\n\n"
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’')\]]))\s+(?=[\"“‘(\[]?[A-Z0-9])")
-# A full stop after these is not the end of a sentence ("St. Petersburg", "U.S. President").
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "no",
-        "vol",
-        "gen",
-        "lt",
-        "col",
-        "prof",
-        "jr",
-        "sr",
-        "vs",
-        "etc",
-        "e.g",
-        "i.e",
-        "u.s",
-        "u.k",
-        "u.n",
-        "a.m",
-        "p.m",
-    ]
-)
-
-
-def sentences(paragraph: str) -> list[str]:
-    """The sentences of a paragraph, in order; joined by one space they give it back."""
-    out: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(paragraph):
-        before = paragraph[start : match.start()]
-        last_word = before.rsplit(maxsplit=1)[-1] if before.strip() else ""
-        if last_word.rstrip(".").lower() in _ABBREVIATIONS:
-            continue
-        out.append(before)
-        start = match.end()
-    tail = paragraph[start:]
-    if tail or not out:
-        out.append(tail)
-    return out
 
 
 def _split_long(sentence: str, limit: int) -> list[str]:
@@ -110,7 +66,7 @@ def paginate(paragraphs: Sequence[str], limit: int, sep: str = PARAGRAPH_SEP) ->
             current = paragraph
             continue
         joiner = sep
-        for sentence in sentences(paragraph):
+        for sentence in split_sentences(paragraph):
             for part in _split_long(sentence, limit):
                 if not current:
                     current = part

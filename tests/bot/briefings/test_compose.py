@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.app.render import limits
+from bot.app.render.briefing import briefing_embed, on_this_day_value, render_text
+from bot.app.render.check import message_problems
 from bot.briefings.compose import (
     EXCERPT_CHARS,
     Briefing,
     compose_briefing,
     excerpt,
-    render_text,
     sections_with_text,
-    split_sentences,
 )
 from bot.content.model import Document, Fact, Section, Snapshot
 from tests.support.paths import CONTENT_DIR
@@ -90,15 +90,11 @@ def real_snapshot() -> Snapshot:
 
 
 def check_limits(b: Briefing) -> None:
-    assert len(b.title) <= limits.EMBED_TITLE
-    assert len(b.description()) <= limits.EMBED_DESCRIPTION
+    """Composition keeps excerpts short; the rendered embed and text fit Discord."""
     if b.section:
-        assert len(b.section.breadcrumb) <= limits.EMBED_AUTHOR
         assert len(b.section.excerpt) <= EXCERPT_CHARS
-    if b.fact:
-        assert len(b.fact.field_value()) <= limits.EMBED_FIELD_VALUE
-    assert len(b.on_this_day_value()) <= limits.EMBED_FIELD_VALUE
-    assert b.total_chars() <= limits.EMBED_TOTAL - 200
+    embed = briefing_embed(b, "bb:123456789012345678:2025-01-01").to_dict()
+    assert message_problems({"embeds": [embed]}) == []
     assert len(render_text(b)) <= limits.MESSAGE_CONTENT
 
 
@@ -162,7 +158,7 @@ def test_on_this_day_day_and_month_precision() -> None:
     assert [e.precision for e in b.on_this_day] == ["day", "day", "month"]
     assert b.on_this_day[1].label == "5 March 2019"
     assert b.on_this_day[2].label == "March 2019 (month only)"
-    assert "Summit in Moscow." in b.on_this_day_value()
+    assert "Summit in Moscow." in on_this_day_value(b)
     # another day in March: only the month-precision event
     other = compose_briefing(snap, date(2025, 3, 6))
     assert [e.fact_id for e in other.on_this_day] == ["f3"]
@@ -200,19 +196,6 @@ def test_excerpt_keeps_whole_sentences_and_marks_the_cut() -> None:
 def test_excerpt_of_one_huge_sentence_is_cut_at_a_word() -> None:
     text = excerpt(["word " * 400], 700)
     assert len(text) <= 700 and text.endswith("…")
-
-
-def test_sentence_split_respects_abbreviations() -> None:
-    s = (
-        "Mr. Abe met the U.S. President on 5 Jan. 2019. They talked. “Good,” he said."
-        " J. Smith came."
-    )
-    assert split_sentences(s) == [
-        "Mr. Abe met the U.S. President on 5 Jan. 2019.",
-        "They talked.",
-        "“Good,” he said.",
-        "J. Smith came.",
-    ]
 
 
 def test_every_text_within_discord_limits_even_for_huge_content() -> None:

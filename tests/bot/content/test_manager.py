@@ -13,17 +13,13 @@ from typing import Any
 
 import pytest
 
-from bot.content import load_content
-from bot.app.render.limits import EMBED_DESCRIPTION
 from bot.app.metrics import BotMetrics
-from bot.content.manager import (
-    ContentLoadError,
-    ContentManager,
-    Loaded,
-    ReloadReport,
-    release_gradually,
-    render_report,
-)
+from bot.app.render.limits import EMBED_DESCRIPTION
+from bot.app.render.reload_report import render_report
+from bot.content import load_content
+from bot.content.manager import ContentManager, Loaded
+from bot.content.memory import release_gradually
+from bot.search import SearchIndex, build_index
 from tests.support.paths import CONTENT_DIR
 
 DOC = "bluebook-2020-russia"
@@ -51,12 +47,23 @@ def break_facts(root: Path) -> None:
     facts.write_text(facts.read_text(encoding="utf-8") + "  - id: [unclosed\n", "utf-8")
 
 
-def test_load_initial_serves_snapshot_and_index(content: Path) -> None:
+def manager_for(content: Path, **options: Any) -> ContentManager[SearchIndex]:
+    return ContentManager(content, build_index, **options)
+
+
+async def loaded_manager(content: Path, **options: Any) -> ContentManager[SearchIndex]:
+    manager = manager_for(content, **options)
+    assert (await manager.reload("start")).ok
+    return manager
+
+
+async def test_first_load_serves_snapshot_and_index(content: Path) -> None:
     metrics = BotMetrics()
-    manager = ContentManager(content, metrics=metrics)
-    assert manager.loaded is None and not manager.is_loaded
-    loaded = manager.load_initial()
-    assert manager.loaded is loaded
+    manager = manager_for(content, observer=metrics)
+    assert manager.loaded is None
+    assert (await manager.reload("start")).ok
+    loaded = manager.loaded
+    assert loaded is not None
     assert manager.snapshot is loaded.snapshot
     assert loaded.index is not None and loaded.index.snapshot is loaded.snapshot
     assert loaded.sections == sum(len(d.sections) for d in loaded.snapshot.documents)
@@ -65,22 +72,23 @@ def test_load_initial_serves_snapshot_and_index(content: Path) -> None:
     assert metrics.content_facts.value() == loaded.facts > 0
 
 
-def test_load_initial_lists_every_problem(content: Path) -> None:
+async def test_a_refused_first_load_lists_every_problem(content: Path) -> None:
     break_facts(content)
     economy_file(content).write_bytes(b"---\nid: x\n\xff\xfe\n")
-    with pytest.raises(ContentLoadError) as caught:
-        ContentManager(content).load_initial()
-    problems = caught.value.problems
+    manager = manager_for(content)
+    report = await manager.reload("start")
+    assert not report.ok and manager.loaded is None
+    problems = report.errors
     assert len(problems) >= 2
     assert any("facts.yaml:" in p for p in problems)
     assert any("russian-economy.md:3:" in p and "UTF-8" in p for p in problems)
-    assert str(len(problems)) in str(caught.value)
 
 
 async def test_good_reload_swaps_and_reports_diff(content: Path) -> None:
     metrics = BotMetrics()
-    manager = ContentManager(content, metrics=metrics)
-    old = manager.load_initial()
+    manager = await loaded_manager(content, observer=metrics)
+    old = manager.loaded
+    assert old is not None
     seen: list[tuple[Loaded | None, Loaded]] = []
     manager.add_listener(lambda a, b: seen.append((a, b)))
 
@@ -97,18 +105,19 @@ async def test_good_reload_swaps_and_reports_diff(content: Path) -> None:
     assert report.new_hash == manager.snapshot.content_hash != old.content_hash  # type: ignore[union-attr]
     section = manager.snapshot.section(ECONOMY)  # type: ignore[union-attr]
     assert section is not None and "Fresh words about the economy." in section.text
-    assert manager.index.snapshot is manager.snapshot
+    assert manager.loaded is not None and manager.loaded.index.snapshot is manager.snapshot
     assert manager.last_report is report
     assert [s[1] for s in seen] == [manager.loaded, manager.loaded]
-    assert metrics.reloads.value(result="ok") == 1
+    assert metrics.reloads.value(result="ok") == 2  # the first load and this one
     text = render_report(report)
     assert "Reloaded" in text and "russian-economy" in text and len(text) <= EMBED_DESCRIPTION
 
 
 async def test_bad_reload_keeps_serving_previous(content: Path) -> None:
     metrics = BotMetrics()
-    manager = ContentManager(content, metrics=metrics)
-    before = manager.load_initial()
+    manager = await loaded_manager(content, observer=metrics)
+    before = manager.loaded
+    assert before is not None
     break_facts(content)
     report = await manager.reload("test")
     assert not report.ok
@@ -132,8 +141,8 @@ async def test_loader_crash_is_a_refused_reload(content: Path) -> None:
             raise RuntimeError("loader bug")
         return load_content(root)
 
-    manager = ContentManager(content, loader=loader)
-    before = manager.load_initial()
+    manager = await loaded_manager(content, loader=loader)
+    before = manager.loaded
     report = await manager.reload("test")
     assert not report.ok and "internal error" in report.errors[0]
     assert manager.loaded is before
@@ -150,8 +159,7 @@ async def test_concurrent_reloads_coalesce(content: Path) -> None:
             gate.wait(10)
         return load_content(root)
 
-    manager = ContentManager(content, loader=loader)
-    manager.load_initial()
+    manager = await loaded_manager(content, loader=loader)
     first = asyncio.ensure_future(manager.reload("a"))
     await asyncio.sleep(0.05)
     assert manager.reloading
@@ -163,27 +171,6 @@ async def test_concurrent_reloads_coalesce(content: Path) -> None:
     assert reports[0].trigger == "a"
     assert {id(r) for r in reports[1:]} == {id(reports[1])}
     assert not manager.reloading
-
-
-def test_render_shows_errors_until_full_then_counts() -> None:
-    errors = tuple(f"content/doc/sections/{i:04d}.md:{i}: missing 'title'" for i in range(500))
-    report = ReloadReport(ok=False, trigger="t", errors=errors, old_hash="a" * 64)
-    text = render_report(report)
-    assert len(text) <= EMBED_DESCRIPTION
-    shown = [e for e in errors if e in text]
-    assert shown == list(errors[: len(shown)]) and len(shown) > 40
-    assert text.rstrip().endswith(f"… and {500 - len(shown)} more errors")
-
-
-def test_render_fits_with_a_huge_single_error() -> None:
-    report = ReloadReport(ok=False, trigger="t", errors=("x.md:1: " + "y" * 10_000,) * 3)
-    text = render_report(report)
-    assert len(text) <= EMBED_DESCRIPTION and "x.md:1:" in text
-
-
-def test_render_escapes_code_fences() -> None:
-    report = ReloadReport(ok=False, trigger="t", errors=("a.md:1: bad ```inject",))
-    assert "```inject" not in render_report(report)
 
 
 def test_release_gradually_empties_the_box() -> None:
@@ -211,14 +198,13 @@ def test_release_gradually_frees_graphs_larger_than_a_chunk() -> None:
 
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX only")
 async def test_sighup_reloads(content: Path) -> None:
-    manager = ContentManager(content)
-    manager.load_initial()
+    manager = await loaded_manager(content)
     await manager.start()
     try:
         append_paragraph(content, "Words that arrive by signal.")
         os.kill(os.getpid(), signal.SIGHUP)
         for _ in range(200):
-            if manager.last_report is not None:
+            if manager.last_report is not None and manager.last_report.trigger != "start":
                 break
             await asyncio.sleep(0.05)
         assert manager.last_report is not None and manager.last_report.trigger == "SIGHUP"
@@ -231,8 +217,7 @@ async def test_sighup_reloads(content: Path) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="inotify-based watcher test")
 async def test_watch_reloads_after_quiet_period(content: Path) -> None:
-    manager = ContentManager(content, watch=True, watch_debounce_ms=200)
-    manager.load_initial()
+    manager = await loaded_manager(content, watch=True, watch_debounce_ms=200)
     reports: list[Loaded] = []
     manager.add_listener(lambda old, new: reports.append(new))
     await manager.start()

@@ -5,6 +5,8 @@ from bot.search.autocomplete import section_choices, topic_choices
 from bot.search.index import build_index
 from tests.support.search import content_index
 
+CHOICES = {"limit": 25, "width": 100}  # Discord's autocomplete limits
+
 
 def _big_index():
     sections = [
@@ -27,14 +29,14 @@ def _big_index():
 def test_at_most_25_choices_of_at_most_100_chars():
     index = _big_index()
     for prefix in ("", "rel", "relations with country"):
-        choices = section_choices(index, prefix)
+        choices = section_choices(index, prefix, **CHOICES)
         assert 0 < len(choices) <= 25
         assert all(len(c.name) <= 100 and len(c.value) <= 100 for c in choices)
 
 
 def test_empty_prefix_prefers_top_level_and_long_sections_in_document_order():
     index = content_index()
-    choices = section_choices(index, "")
+    choices = section_choices(index, "", **CHOICES)
     keys = [c.value for c in choices]
     by_title = {e.section.title: i for i, e in enumerate(index.sections)}
     order = [index.section_idx(k) if "#" in k else by_title[k] for k in keys]
@@ -44,7 +46,7 @@ def test_empty_prefix_prefers_top_level_and_long_sections_in_document_order():
 
 def test_prefix_uses_the_section_scorer():
     index = content_index()
-    names = [c.name for c in section_choices(index, "northern t")]
+    names = [c.name for c in section_choices(index, "northern t", **CHOICES)]
     assert names and "Northern Territories" in names[0]
-    assert all(dataclasses.is_dataclass(c) for c in topic_choices(index, ""))
-    assert len(topic_choices(index, "")) <= 25
+    assert all(dataclasses.is_dataclass(c) for c in topic_choices(index, "", **CHOICES))
+    assert len(topic_choices(index, "", **CHOICES)) <= 25

@@ -8,6 +8,8 @@ from bot.search.names import make_name
 from bot.search.vocab import Vocabulary
 from tests.support.search import content_index
 
+CHOICES = {"limit": 25, "width": 100}  # Discord's autocomplete limits
+
 
 def _names(titles: list[str]) -> NameIndex:
     return NameIndex([(make_name(t),) for t in titles])
@@ -53,10 +55,10 @@ def test_repair_same_first_letter_and_two_edit_first_letter_cases():
 
 def test_autocomplete_answers_are_cached_per_index_and_bounded(monkeypatch):
     index = content_index()
-    first = ac.section_choices(index, "northern t")
-    assert ac.section_choices(index, "northern t") is first
+    first = ac.section_choices(index, "northern t", **CHOICES)
+    assert ac.section_choices(index, "northern t", **CHOICES) is first
     monkeypatch.setattr(ac, "CACHE_LIMIT", 2)
-    ac.section_choices(index, "japan")
-    ac.section_choices(index, "russia")
+    ac.section_choices(index, "japan", **CHOICES)
+    ac.section_choices(index, "russia", **CHOICES)
     assert len(ac._cache(index)) <= 2
-    assert ac.topic_choices(index, "") == ac.topic_choices(index, "")
+    assert ac.topic_choices(index, "", **CHOICES) == ac.topic_choices(index, "", **CHOICES)

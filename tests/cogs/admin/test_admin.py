@@ -123,7 +123,8 @@ async def test_good_change_gives_its_diff_and_is_served(
     assert "sections +0 −0 ~1" in text
     assert "russia/situation-in-russia/russian-economy" in text
     assert "freshly reloaded sentence" in await section_text(admin_bot)
-    assert admin_bot.bot.search_index is manager_of(admin_bot).index  # type: ignore[attr-defined]
+    loaded = manager_of(admin_bot).loaded
+    assert loaded is not None and admin_bot.bot.search_index is loaded.index
 
 
 async def test_non_operators_are_refused(admin_bot: RunningBot, emulator: Emulator) -> None:

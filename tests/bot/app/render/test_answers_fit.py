@@ -23,6 +23,8 @@ from bot.search.index import SearchIndex, build_index
 from bot.search.loading import load_index
 from tests.support.paths import CONTENT_DIR, EVAL_PUBLIC
 
+CHOICES = {"limit": 25, "width": 100}  # Discord's autocomplete limits
+
 
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
@@ -97,7 +99,10 @@ async def test_every_fact_topic_summit_and_trade_answer_fits(index: SearchIndex)
 
 def test_autocomplete_choices_fit(index: SearchIndex) -> None:
     for prefix in ["", "r", "ja", "north", "econ", "x" * 300, "@everyone"]:
-        for choices in (section_choices(index, prefix), topic_choices(index, prefix)):
+        for choices in (
+            section_choices(index, prefix, **CHOICES),
+            topic_choices(index, prefix, **CHOICES),
+        ):
             assert len(choices) <= limits.AUTOCOMPLETE_CHOICES
             for c in choices:
                 assert 0 < len(c.name) <= limits.AUTOCOMPLETE_NAME

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.render import limits
-from bot.app.render.paging import paginate, sentences
+from bot.app.render.paging import paginate
 from bot.search.loading import load_index
 from tests.support.paths import CONTENT_DIR
 
@@ -17,17 +17,6 @@ def paragraphs() -> list[str]:
     index, problems = load_index(Path(CONTENT_DIR))
     assert index is not None, problems
     return [p for entry in index.sections for p in entry.section.paragraphs]
-
-
-def test_sentences_keep_abbreviations_and_rejoin_to_the_paragraph(paragraphs: list[str]) -> None:
-    parts = sentences("He flew to St. Petersburg. The U.S. President said “No.” Then 2019 ended.")
-    assert parts == [
-        "He flew to St. Petersburg.",
-        "The U.S. President said “No.”",
-        "Then 2019 ended.",
-    ]
-    for paragraph in paragraphs:
-        assert " ".join(sentences(paragraph)) == paragraph
 
 
 @pytest.mark.parametrize("limit", [limits.EMBED_DESCRIPTION, limits.EMBED_FIELD_VALUE, 700, 300])
