@@ -49,13 +49,13 @@ sys.path.insert(0, str(REPO))
 
 from bench.inputs import build_content, load_queries  # noqa: E402
 from bot.app.render.cache import ContentLRU  # noqa: E402
-from bot.app.render.components import COG_NAME  # noqa: E402
 from bot.cli.run import GC_THRESHOLD  # noqa: E402
 from bot.emulator.zlib_client import ZlibStreamContext  # noqa: E402
 from bot.playground.harness import RunningBot, start_bot, write_config  # noqa: E402
 from cogs.lookup.cog import REPLY_CACHE_SIZE  # noqa: E402
 
 MAX_N = 20000
+LOOKUP_COG = "Lookup"  # the lookup cog, whose reply cache a row may swap
 MAX_REPEAT = 9
 PER_INTERACTION_TIMEOUT_S = 10.0
 START_TIMEOUT_S = 20.0
@@ -255,7 +255,7 @@ class CoreTimer:
 
 def use_reply_cache(running: RunningBot, cache: ContentLRU[Any]) -> None:
     """Put `cache` on the lookup cog (size 0: every answer built anew)."""
-    cog: Any = running.bot.get_cog(COG_NAME)
+    cog: Any = running.bot.get_cog(LOOKUP_COG)
     if cog is not None:
         cog.replies = cache
 
@@ -272,7 +272,7 @@ async def run_part(
     profiler: cProfile.Profile | None = None,
 ) -> dict[str, Any]:
     """One round of a row: `n` interactions starting at query `offset`, raw figures."""
-    cog: Any = running.bot.get_cog(COG_NAME)
+    cog: Any = running.bot.get_cog(LOOKUP_COG)
     cache: ContentLRU[Any] | None = cog.replies if cog is not None else None
     hits0 = cache.hits if cache is not None else 0
     misses0 = cache.misses if cache is not None else 0

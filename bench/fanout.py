@@ -163,7 +163,6 @@ def _cpu() -> float:
 async def run(args: argparse.Namespace, world: dict[str, Any], conn: Connection) -> int:
     import yaml
 
-    from bot.app.briefings import get_runtime
     from bot.app.client import BriefingBot
     from bot.config import load_config
     from bot.storage import SqliteStore
@@ -193,12 +192,12 @@ async def run(args: argparse.Namespace, world: dict[str, Any], conn: Connection)
         )
         bot = BriefingBot(load_config(config_path), extensions=["briefings"])
         lead = 2.0
-        bot.briefing_clock = ShiftedClock(due - timedelta(seconds=lead))  # type: ignore[attr-defined]
+        bot.clock = ShiftedClock(due - timedelta(seconds=lead))
         start_wall = time.monotonic()
         task = asyncio.create_task(bot.start(world["token"]))
         try:
             await asyncio.wait_for(bot.wait_until_ready(), timeout=30)
-            runtime = get_runtime(bot)
+            runtime = bot.briefings
             assert runtime is not None
             n = len(world["channels"])
             await asyncio.sleep(max(0.0, lead - (time.monotonic() - start_wall)))

@@ -1,43 +1,47 @@
-"""The Discord side of briefing delivery: store + dispatcher + the Sender/Recover pair.
+"""Briefing delivery over Discord's REST API: the sender and the crash-recovery lookup the
+dispatcher is given, and the runtime (store + dispatcher) the bot starts and stops.
 
-`start_briefings(bot)` opens the SQLite store at `config.database_path`, builds the
-`Dispatcher` with the bot's clock and starts it; `stop_briefings(bot)` undoes that. The
-briefings cog calls them from `cog_load`/`cog_unload` unless the app already did, so the
-app needs no wiring; an app that wants to own the lifetime calls them in `setup_hook` and
-`close`.
-
-Sending and recovery talk to `bot.http` by channel id only, never to the gateway cache, so
-the dispatcher can resolve crash leftovers before READY and a channel missing from the
+Sending and recovery talk to `client.http` by channel id only, never to the gateway cache,
+so the dispatcher can resolve crash leftovers before READY, and a channel missing from the
 cache is still posted to (Discord answers 403/404 if it really is gone).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import timedelta
+from typing import Any, Protocol
 
 import discord
 from discord.http import handle_message_parameters
 
+from bot.app.metrics import BotMetrics
 from bot.app.render.briefing import briefing_embed, briefing_view, message_has_key
-from bot.briefings.clock import Clock, SystemClock
-from bot.briefings.compose import Briefing, compose_briefing
-from bot.briefings.dispatcher import Dispatcher, DispatcherConfig, SendResult, new_nonce
-from bot.briefings.schedule import local_instant
-from bot.config import BriefingsConfig
+from bot.briefings.clock import Clock
+from bot.briefings.compose import Briefing
+from bot.briefings.dispatcher import Dispatcher, DispatcherConfig, SendResult
+from bot.briefings.now import NowContext
+from bot.config import BriefingsConfig, Config
 from bot.content.model import Snapshot
-from bot.storage import SqliteStore, Store, Subscription, delivery_key
+from bot.storage import SqliteStore, Store, Subscription
 
 log = logging.getLogger(__name__)
 
-RUNTIME_ATTR = "briefings_runtime"  # where the runtime lives on the bot
-CLOCK_ATTR = "briefing_clock"  # set before setup_hook to inject a clock (tests)
 HISTORY_LIMIT = 50  # recent messages scanned for a delivery key after a crash
 DEFAULT_RETRY_AFTER = 5.0  # when a 429 reaches us without a usable retry_after
+
+
+class SnapshotClient(Protocol):
+    """What delivery needs of the bot: its REST client, its user, the content, metrics."""
+
+    http: discord.http.HTTPClient
+    metrics: BotMetrics
+
+    @property
+    def user(self) -> discord.ClientUser | None: ...
+    @property
+    def snapshot(self) -> Snapshot | None: ...
 
 
 def dispatcher_config(cfg: BriefingsConfig) -> DispatcherConfig:
@@ -66,7 +70,7 @@ class DiscordSender:
     """Posts one briefing message: the embed with the key in its footer, the button with
     the key in its custom_id, the dispatcher's nonce with enforce_nonce, no mentions."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: SnapshotClient) -> None:
         self._client = client
 
     async def post(
@@ -104,7 +108,7 @@ class DiscordSender:
 class DiscordRecover:
     """Finds a delivery's message among the channel's recent messages by the bot."""
 
-    def __init__(self, client: discord.Client, limit: int = HISTORY_LIMIT) -> None:
+    def __init__(self, client: SnapshotClient, limit: int = HISTORY_LIMIT) -> None:
         self._client = client
         self._limit = limit
 
@@ -130,6 +134,10 @@ class BriefingsRuntime:
     recover: DiscordRecover
     clock: Clock
 
+    def now_context(self) -> NowContext:
+        """What `/briefing now` needs: the same store, dispatcher, sender and clock."""
+        return NowContext(self.store, self.dispatcher, self.sender, self.clock)
+
     async def stop(self) -> None:
         try:
             await self.dispatcher.stop()
@@ -137,122 +145,26 @@ class BriefingsRuntime:
             await self.store.close()
 
 
-def current_snapshot(bot: Any) -> Callable[[], Snapshot]:
-    """The provider the dispatcher calls at send time: the app's current snapshot."""
+async def open_runtime(client: SnapshotClient, config: Config, clock: Clock) -> BriefingsRuntime:
+    """Open the store and start the dispatcher; raises StoreError when the store cannot open."""
+    store = await SqliteStore.open(config.database_path)
+    sender, recover = DiscordSender(client), DiscordRecover(client)
 
-    def provide() -> Snapshot:
-        snapshot = getattr(bot, "snapshot", None)
-        if snapshot is None:
+    def snapshot() -> Snapshot:
+        current = client.snapshot
+        if current is None:
             raise RuntimeError("no content is loaded")
-        return snapshot
+        return current
 
-    return provide
-
-
-def get_runtime(bot: Any) -> BriefingsRuntime | None:
-    runtime = getattr(bot, RUNTIME_ATTR, None)
-    return runtime if isinstance(runtime, BriefingsRuntime) else None
-
-
-async def start_briefings(
-    bot: Any,
-    *,
-    clock: Clock | None = None,
-    snapshot_provider: Callable[[], Snapshot] | None = None,
-    store: Store | None = None,
-) -> BriefingsRuntime:
-    """Open the store and start the dispatcher (idempotent); call from setup_hook or later.
-
-    The clock is, in order: the argument, `bot.briefing_clock`, the system clock.
-    """
-    existing = get_runtime(bot)
-    if existing is not None:
-        return existing
-    clock = clock or getattr(bot, CLOCK_ATTR, None) or SystemClock()
-    config = bot.config
-    store = store or await SqliteStore.open(config.database_path)
-    sender, recover = DiscordSender(bot), DiscordRecover(bot)
-    metrics = getattr(bot, "briefing_metrics", None)
     dispatcher = Dispatcher(
         store,
         clock,
-        snapshot_provider or current_snapshot(bot),
+        snapshot,
         sender,
         recover,
         config=dispatcher_config(config.briefings),
-        metrics=metrics if callable(metrics) else None,
+        metrics=client.metrics.briefing,
     )
-    runtime = BriefingsRuntime(store, dispatcher, sender, recover, clock)
-    setattr(bot, RUNTIME_ATTR, runtime)
     dispatcher.start()
     log.info("Briefings: store %s, dispatcher started", config.database_path)
-    return runtime
-
-
-async def stop_briefings(bot: Any) -> None:
-    """Stop the dispatcher and close the store (idempotent)."""
-    runtime = get_runtime(bot)
-    if runtime is None:
-        return
-    setattr(bot, RUNTIME_ATTR, None)
-    await runtime.stop()
-
-
-@dataclass(frozen=True, slots=True)
-class PostedNow:
-    message_id: int
-    local_date: date
-    delivery_key: str | None  # set when the post counts as the subscription's delivery
-
-
-async def post_now(runtime: BriefingsRuntime, snapshot: Snapshot, channel_id: int) -> PostedNow:
-    """`/briefing now`: post today's briefing at once.
-
-    For a subscribed, enabled channel whose briefing for today (its own zone's date) has not
-    been delivered, the post *is* that delivery: it is claimed first, exactly as the
-    dispatcher would, so the scheduled post later today does not repeat it. Otherwise it
-    is an extra post (today in UTC for an unsubscribed channel) without a delivery key.
-    Discord errors propagate; a claimed delivery whose post failed is marked failed.
-    """
-    now = runtime.clock.now()
-    sub = await runtime.store.get_subscription_by_channel(channel_id)
-    if sub is None or not sub.enabled:
-        local_date = now.date()
-        message_id = await runtime.sender.post(
-            channel_id, compose_briefing(snapshot, local_date), None, new_nonce()
-        )
-        return PostedNow(message_id, local_date, None)
-    local_date = now.astimezone(ZoneInfo(sub.timezone)).date()
-    briefing = compose_briefing(snapshot, local_date)
-    with runtime.dispatcher.claiming(delivery_key(sub.id, local_date)):
-        delivery = await runtime.store.claim_delivery(
-            sub.id,
-            local_date,
-            local_instant(local_date, sub.post_time, sub.timezone),
-            new_nonce(),
-            briefing.content_hash,
-            at=now,
-        )
-        if delivery is None:  # already delivered (or being delivered): an extra, unkeyed post
-            message_id = await runtime.sender.post(channel_id, briefing, None, new_nonce())
-            return PostedNow(message_id, local_date, None)
-        try:
-            message_id = await runtime.sender.post(
-                channel_id, briefing, delivery.delivery_key, delivery.nonce
-            )
-        except BaseException as exc:  # unknown outcome: at most once wins, never re-sent
-            await runtime.store.mark_failed(
-                delivery.id,
-                f"/briefing now failed: {type(exc).__name__}: {exc}",
-                at=runtime.clock.now(),
-            )
-            raise
-        await runtime.store.complete_delivery(
-            delivery.id,
-            message_id,
-            content_hash=briefing.content_hash,
-            detail="posted by /briefing now",
-            at=runtime.clock.now(),
-        )
-    runtime.dispatcher.notify()
-    return PostedNow(message_id, local_date, delivery.delivery_key)
+    return BriefingsRuntime(store, dispatcher, sender, recover, clock)

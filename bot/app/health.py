@@ -161,32 +161,3 @@ class GatewayState:
             return False
         ws = getattr(client, "ws", None)
         return bool(ws is not None and getattr(ws, "open", False))
-
-
-def for_bot(client: Any, host: str = "127.0.0.1", port: int = 8080) -> HealthServer:
-    """A HealthServer reading a BriefingBot: its gateway session, `content_manager` (or
-    `snapshot`) and `metrics`. Create it before the bot connects (it listens for READY)."""
-
-    def loaded() -> bool:
-        manager = getattr(client, "content_manager", None)
-        if manager is not None:
-            return manager.loaded is not None
-        return getattr(client, "snapshot", None) is not None
-
-    def details() -> dict[str, Any]:
-        snapshot = getattr(client, "snapshot", None)
-        return {
-            "content_hash": getattr(snapshot, "short_hash", None),
-            "guilds": len(client.guilds),
-        }
-
-    metrics = getattr(client, "metrics", None)
-    gateway = GatewayState(client, metrics)
-    return HealthServer(
-        is_connected=gateway.connected,
-        content_loaded=loaded,
-        metrics=metrics.render if metrics is not None else None,
-        details=details,
-        host=host,
-        port=port,
-    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,11 +21,12 @@ from discord.ext import commands
 from discord.utils import escape_markdown, format_dt
 
 import bot as bot_package
-from bot.app.client import BriefingBot
+from bot.app.client import BriefingBot, Interaction
 from bot.app.errors import UserFacingError
 from bot.app.render import limits
 from bot.app.render.escape import escape_user_text
 from bot.app.render.reload_report import render_report
+from bot.app.sync import sync_commands
 from bot.content.manager import ContentManager, ReloadReport
 from bot.search import SearchIndex
 
@@ -37,7 +37,6 @@ OK_COLOUR = 0x2E7D32
 FAIL_COLOUR = 0xC62828
 INFO_COLOUR = 0x455A64
 FENCE = "```"
-_IMPORTED_AT = time.monotonic()
 
 
 class NotBotAdmin(app_commands.CheckFailure, UserFacingError):
@@ -51,11 +50,9 @@ class NotBotAdmin(app_commands.CheckFailure, UserFacingError):
         return self.message
 
 
-async def is_bot_admin(client: commands.Bot, user: discord.abc.User) -> bool:
+async def is_bot_admin(client: BriefingBot, user: discord.abc.User) -> bool:
     """Config `admin.owner_ids`, else the application's owner or team (`bot.is_owner`)."""
-    config = getattr(client, "config", None)
-    owner_ids = set(getattr(getattr(config, "admin", None), "owner_ids", ()) or ())
-    if user.id in owner_ids:
+    if user.id in client.config.admin.owner_ids:
         return True
     try:
         return await client.is_owner(user)
@@ -65,10 +62,8 @@ async def is_bot_admin(client: commands.Bot, user: discord.abc.User) -> bool:
 
 
 def bot_admin_only() -> Any:
-    async def predicate(interaction: discord.Interaction) -> bool:
-        client = interaction.client
-        assert isinstance(client, commands.Bot)
-        if await is_bot_admin(client, interaction.user):
+    async def predicate(interaction: Interaction) -> bool:
+        if await is_bot_admin(interaction.client, interaction.user):
             return True
         log.info(
             "admin command /%s refused for user %s in guild %s",
@@ -82,12 +77,10 @@ def bot_admin_only() -> Any:
 
 
 def manage_server_or_admin() -> Any:
-    async def predicate(interaction: discord.Interaction) -> bool:
+    async def predicate(interaction: Interaction) -> bool:
         if interaction.guild is not None and interaction.permissions.manage_guild:
             return True
-        client = interaction.client
-        assert isinstance(client, commands.Bot)
-        if await is_bot_admin(client, interaction.user):
+        if await is_bot_admin(interaction.client, interaction.user):
             return True
         raise NotBotAdmin("You need the Manage Server permission for this.")
 
@@ -140,7 +133,7 @@ class Admin(commands.Cog):
 
     @admin.command(name="reload", description="Reload the content folder and show what changed")
     @bot_admin_only()
-    async def reload(self, interaction: discord.Interaction) -> None:
+    async def reload(self, interaction: Interaction) -> None:
         # A large folder takes longer than Discord's 3 s to load: answer first.
         await interaction.response.defer(ephemeral=True, thinking=True)
         trigger = f"/admin reload by user {interaction.user.id}"
@@ -161,12 +154,10 @@ class Admin(commands.Cog):
 
     @admin.command(name="sync", description="Register the slash commands with Discord again")
     @bot_admin_only()
-    async def sync(self, interaction: discord.Interaction) -> None:
+    async def sync(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        from bot.app.sync import sync_commands
-
-        config: Any = getattr(self.bot, "config", None)
-        guild_ids = list(getattr(getattr(config, "discord", None), "dev_guild_ids", []) or [])
+        config = self.bot.config
+        guild_ids = list(config.discord.dev_guild_ids)
         try:
             results = await sync_commands(
                 self.bot.tree,
@@ -201,7 +192,7 @@ class Admin(commands.Cog):
 
     @admin.command(name="status", description="Version, uptime, content and briefings health")
     @manage_server_or_admin()
-    async def status(self, interaction: discord.Interaction) -> None:
+    async def status(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         embed = await self.status_embed(interaction.guild_id)
         log.info("admin status by user %s in guild %s", interaction.user.id, interaction.guild_id)
@@ -210,8 +201,7 @@ class Admin(commands.Cog):
     async def status_embed(self, guild_id: int | None) -> discord.Embed:
         client = self.bot
         embed = discord.Embed(title="Briefing Bot status", colour=INFO_COLOUR)
-        metrics = getattr(client, "metrics", None)
-        uptime = metrics.uptime_s() if metrics is not None else time.monotonic() - _IMPORTED_AT
+        uptime = client.metrics.uptime_s()
         latency = client.latency
         latency_text = f"{latency * 1000:.0f} ms" if math.isfinite(latency) else "no heartbeat yet"
         _field(embed, "Version", bot_package.__version__)
@@ -246,12 +236,7 @@ class Admin(commands.Cog):
         return embed
 
     async def _briefing_fields(self, embed: discord.Embed, guild_id: int | None) -> None:
-        try:
-            from bot.app.briefings import get_runtime
-        except ImportError:  # pragma: no cover - shipped together
-            _field(embed, "Briefings", "briefings not enabled", inline=False)
-            return
-        runtime = get_runtime(self.bot)
+        runtime = self.bot.briefings
         if runtime is None:
             _field(embed, "Briefings", "briefings not enabled", inline=False)
             return

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.app.client import BriefingBot
 from cogs.briefings.cog import Briefings
-
-if TYPE_CHECKING:
-    from bot.app.client import BriefingBot
 
 
 async def setup(bot: BriefingBot) -> None:

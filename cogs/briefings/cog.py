@@ -1,8 +1,8 @@
 """/briefing subscribe | unsubscribe | list | preview | now — Manage Server, servers only.
 
-Thin: schedule maths, storage and delivery live in bot.briefings.schedule, bot.storage,
-bot.briefings.dispatcher and bot.app.briefings; rendering in bot.app.render.briefing. The cog
-starts the briefings runtime in cog_load unless the app already started it.
+Thin: schedule maths, storage and delivery live in bot.briefings and bot.storage, delivery over
+Discord in bot.app.briefings, rendering in bot.app.render.briefing. Loading the cog starts
+the bot's one briefings runtime (store and dispatcher); unloading it stops it.
 """
 
 from __future__ import annotations
@@ -16,20 +16,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.briefings import (
-    BriefingsRuntime,
-    get_runtime,
-    post_now,
-    start_briefings,
-    stop_briefings,
-)
+from bot.app.briefings import BriefingsRuntime
+from bot.app.client import BriefingBot, Interaction
 from bot.app.errors import ContentUnavailableError, UserFacingError
 from bot.app.render import limits
 from bot.app.render.briefing import (
     COLOUR,
     DAYS_LABELS,
     DISABLE_EXPLAINED,
-    ReadSectionButton,
     briefing_embed,
     briefing_view,
     fit_entries,
@@ -39,6 +33,7 @@ from bot.app.render.briefing import (
 )
 from bot.app.render.escape import escape_user_text
 from bot.briefings.compose import compose_briefing
+from bot.briefings.now import post_now
 from bot.briefings.schedule import (
     ScheduleError,
     next_due,
@@ -48,7 +43,8 @@ from bot.briefings.schedule import (
     validate_timezone,
 )
 from bot.content.model import Snapshot
-from bot.storage import StoreError, Subscription
+from bot.storage import Subscription
+from cogs.briefings.views import ReadSectionButton
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +62,7 @@ def manage_server() -> Any:
     """The runtime half of `default_permissions(manage_guild=True)`: server admins can
     re-grant a command to anyone in Integrations settings, so the permission is re-checked."""
 
-    async def predicate(interaction: discord.Interaction) -> bool:
+    async def predicate(interaction: Interaction) -> bool:
         if interaction.guild is None:
             raise app_commands.NoPrivateMessage()
         if not interaction.permissions.manage_guild:
@@ -76,7 +72,7 @@ def manage_server() -> Any:
     return app_commands.check(predicate)
 
 
-def _channel_of(interaction: discord.Interaction, channel: Any) -> discord.TextChannel:
+def _channel_of(interaction: Interaction, channel: Any) -> discord.TextChannel:
     """The resolved channel (or the current one) as a cached text channel of this guild."""
     guild = interaction.guild
     assert guild is not None  # manage_server() ran
@@ -144,38 +140,27 @@ class Briefings(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
-        self._owns_runtime = False
-        self._start_error: str | None = None
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ReadSectionButton)
-        if get_runtime(self.bot) is not None:
-            return
-        try:
-            await start_briefings(self.bot)
-        except StoreError as exc:
-            self._start_error = str(exc)
-            log.error("Briefings disabled: %s", exc)
-            return
-        self._owns_runtime = True
+        await self.bot.start_briefings()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ReadSectionButton)
-        if self._owns_runtime:
-            await stop_briefings(self.bot)
+        await self.bot.stop_briefings()
 
     # -- helpers -------------------------------------------------------------------------------
 
     def _runtime(self) -> BriefingsRuntime:
-        runtime = get_runtime(self.bot)
+        runtime = self.bot.briefings
         if runtime is None:
             raise UserFacingError("Briefings are unavailable right now: the database is not open.")
         return runtime
 
     def _snapshot(self) -> Snapshot:
-        snapshot = getattr(self.bot, "snapshot", None)
+        snapshot = self.bot.snapshot
         if snapshot is None:
             raise ContentUnavailableError()
         return snapshot
@@ -193,7 +178,7 @@ class Briefings(commands.Cog):
     @manage_server()
     async def subscribe(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         channel: discord.TextChannel,
         time: str | None = None,
         timezone: str | None = None,
@@ -202,7 +187,7 @@ class Briefings(commands.Cog):
         runtime = self._runtime()
         target = _channel_of(interaction, channel)
         _check_bot_permissions(target)
-        defaults = self.bot.config.briefings  # type: ignore[attr-defined]
+        defaults = self.bot.config.briefings
         try:
             post_time = parse_post_time(time or defaults.default_time)
             zone = validate_timezone(timezone or defaults.default_timezone)
@@ -234,7 +219,7 @@ class Briefings(commands.Cog):
 
     @subscribe.autocomplete("timezone")
     async def timezone_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(name=name, value=name)
@@ -246,7 +231,7 @@ class Briefings(commands.Cog):
         channel="The subscription to stop: pick it from the list (deleted channels included)"
     )
     @manage_server()
-    async def unsubscribe(self, interaction: discord.Interaction, channel: str) -> None:
+    async def unsubscribe(self, interaction: Interaction, channel: str) -> None:
         # A string with autocomplete rather than a channel picker: a subscription whose
         # channel was deleted must still be removable, and Discord's picker cannot offer it.
         runtime = self._runtime()
@@ -270,9 +255,9 @@ class Briefings(commands.Cog):
 
     @unsubscribe.autocomplete("channel")
     async def subscription_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        runtime = get_runtime(self.bot)
+        runtime = self.bot.briefings
         guild = interaction.guild
         # Autocomplete runs no checks: only people who may unsubscribe see the list.
         if runtime is None or guild is None or not interaction.permissions.manage_guild:
@@ -290,7 +275,7 @@ class Briefings(commands.Cog):
 
     @briefing.command(name="list", description="This server's briefing subscriptions")
     @manage_server()
-    async def list_(self, interaction: discord.Interaction) -> None:
+    async def list_(self, interaction: Interaction) -> None:
         runtime = self._runtime()
         assert interaction.guild_id is not None
         subs = await runtime.store.list_subscriptions(interaction.guild_id)
@@ -338,7 +323,7 @@ class Briefings(commands.Cog):
     @briefing.command(name="preview", description="See the briefing for a date (only you)")
     @app_commands.describe(date="YYYY-MM-DD (default: today in UTC)")
     @manage_server()
-    async def preview(self, interaction: discord.Interaction, date: str | None = None) -> None:
+    async def preview(self, interaction: Interaction, date: str | None = None) -> None:
         runtime = self._runtime()
         day = _parse_day(date) if date is not None else runtime.clock.now().date()
         briefing = compose_briefing(self._snapshot(), day)
@@ -346,7 +331,7 @@ class Briefings(commands.Cog):
             raise UserFacingError("The loaded content has nothing to brief on.")
         view = briefing_view(briefing, None)
         await interaction.response.send_message(
-            embed=briefing_embed(briefing, None),
+            embed=briefing_embed(briefing, None, preview=True),
             view=view if view is not None else discord.utils.MISSING,
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
@@ -356,7 +341,9 @@ class Briefings(commands.Cog):
     @app_commands.describe(channel="Where to post (default: this channel)")
     @manage_server()
     async def now(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+        self,
+        interaction: Interaction,
+        channel: discord.TextChannel | None = None,
     ) -> None:
         runtime = self._runtime()
         target = _channel_of(interaction, channel)
@@ -364,7 +351,7 @@ class Briefings(commands.Cog):
         snapshot = self._snapshot()
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            posted = await post_now(runtime, snapshot, target.id)
+            posted = await post_now(runtime.now_context(), snapshot, target.id)
         except discord.HTTPException as exc:
             raise UserFacingError(
                 f"Discord refused the post in {target.mention} ({exc.status}: "

@@ -11,7 +11,6 @@ cost an extra request.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,39 +19,32 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.client import reply_ephemeral
+from bot.app.client import BriefingBot, Interaction
 from bot.app.errors import ContentUnavailableError
 from bot.app.render import embeds, limits
 from bot.app.render.cache import ContentLRU
 from bot.app.render.components import (
-    COG_NAME,
-    DYNAMIC_ITEMS,
-    Action,
     Mode,
     SectionOption,
-    SidResolver,
-    menu_rows,
+    ViewFactory,
+    made_once,
+    menu_view,
     no_view,
-    reusable_view,
-    section_rows,
     section_view,
 )
 from bot.content.model import Document
+from bot.search import SearchIndex
 from bot.search.ask import fact_lookup, find_section, summit_timeline, trade_figures
 from bot.search.ask import search as run_search
 from bot.search.autocomplete import Choice, section_choices, topic_choices
 from bot.search.factview import FactView
-from bot.search.index import SearchIndex
+from cogs.lookup.views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
 PRIVATE_HELP = "Only you see the answer"
 # Answers kept per content version: (command, query) -> rendered reply.
 REPLY_CACHE_SIZE = 2048
-GONE = (
-    "That section is no longer in the loaded content (it was removed or renamed in an "
-    "update). Look it up again with `/section` or `/search`."
-)
 
 
 def _documents(index: SearchIndex, doc_ids: Iterable[str]) -> list[Document]:
@@ -82,26 +74,23 @@ class Reply:
 
     embed: discord.Embed | None = None
     text: str = ""
-    view: Callable[[], discord.ui.View | None] = no_view
+    view: ViewFactory = no_view
 
 
 def _nothing(message: str, suggestions: Iterable[str] = (), hint: str = "") -> Reply:
     return Reply(text=embeds.nothing_message(message, tuple(suggestions), hint))
 
 
-def _menu(
-    options: list[SectionOption], mode: Mode, placeholder: str
-) -> Callable[[], discord.ui.View | None]:
-    return reusable_view(menu_rows(options, mode, placeholder))
+def _menu(options: list[SectionOption], mode: Mode, placeholder: str) -> ViewFactory:
+    return made_once(lambda: menu_view(options, mode, placeholder))
 
 
-class Lookup(commands.Cog, name=COG_NAME):
+class Lookup(commands.Cog):
     """Reading the content: sections, search, the summit timeline, trade figures, facts."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
-        self.sections = embeds.SectionCache()
-        self.sids = SidResolver()
+        # Answers are pure functions of (content, command, query): one cache, at the edge.
         self.replies: ContentLRU[Reply] = ContentLRU(REPLY_CACHE_SIZE)
 
     async def cog_load(self) -> None:
@@ -120,15 +109,7 @@ class Lookup(commands.Cog, name=COG_NAME):
         return index
 
     def _index_or_none(self) -> SearchIndex | None:
-        return getattr(self.bot, "search_index", None)
-
-    def section_message(
-        self, index: SearchIndex, si: int, page: int = 0
-    ) -> tuple[discord.Embed, discord.ui.View | None]:
-        rendered = self.sections.get(index, si)
-        page, embed = rendered.page(page)
-        children = [SectionOption(c.key, c.heading) for c in rendered.children]
-        return embed, section_view(rendered.key, page, rendered.count, children)
+        return self.bot.search_index
 
     def reply(self, command: str, query: str, build: Callable[[SearchIndex, str], Reply]) -> Reply:
         """The answer to `/command query` for the content being served, built once per
@@ -138,7 +119,7 @@ class Lookup(commands.Cog, name=COG_NAME):
         return self.replies.get(index.snapshot.content_hash, (command, q), lambda: build(index, q))
 
     @staticmethod
-    async def send(interaction: discord.Interaction, reply: Reply, private: bool) -> None:
+    async def send(interaction: Interaction, reply: Reply, private: bool) -> None:
         if reply.embed is None:
             await interaction.response.send_message(reply.text, ephemeral=True)
             return
@@ -155,10 +136,10 @@ class Lookup(commands.Cog, name=COG_NAME):
         if answer.status == "ok" and answer.top is not None:
             si = index.section_idx(answer.top.key)
             if si is not None:
-                rendered = self.sections.get(index, si)
+                rendered = self.bot.reader.pages.get(index, si)
                 children = [SectionOption(c.key, c.heading) for c in rendered.children]
-                rows = section_rows(rendered.key, 0, rendered.count, children)
-                return Reply(rendered.embeds[0], view=reusable_view(rows))
+                view = made_once(lambda: section_view(rendered.key, 0, rendered.count, children))
+                return Reply(rendered.embeds[0], view=view)
         if answer.status == "choices" and answer.results:
             options = [SectionOption(r.key, r.title, r.breadcrumb) for r in answer.results]
             return Reply(embeds.choices_embed(answer), view=_menu(options, "e", "Did you mean…?"))
@@ -172,14 +153,12 @@ class Lookup(commands.Cog, name=COG_NAME):
     @app_commands.describe(
         query="The section's title (pick one) or words from it", private=PRIVATE_HELP
     )
-    async def section(
-        self, interaction: discord.Interaction, query: str, private: bool = False
-    ) -> None:
+    async def section(self, interaction: Interaction, query: str, private: bool = False) -> None:
         await self.send(interaction, self.reply("section", query, self.build_section), private)
 
     @section.autocomplete("query")
     async def section_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return self._choices(section_choices, current)
 
@@ -201,9 +180,7 @@ class Lookup(commands.Cog, name=COG_NAME):
 
     @app_commands.command(name="search", description="Search the text of the Diplomatic Bluebook")
     @app_commands.describe(query="Words, a name or a question", private=PRIVATE_HELP)
-    async def search(
-        self, interaction: discord.Interaction, query: str, private: bool = False
-    ) -> None:
+    async def search(self, interaction: Interaction, query: str, private: bool = False) -> None:
         await self.send(interaction, self.reply("search", query, self.build_search), private)
 
     # -- /summit -------------------------------------------------------------------------------
@@ -227,7 +204,7 @@ class Lookup(commands.Cog, name=COG_NAME):
         query="A place, person, year or month (leave empty for all)", private=PRIVATE_HELP
     )
     async def summit(
-        self, interaction: discord.Interaction, query: str = "", private: bool = False
+        self, interaction: Interaction, query: str = "", private: bool = False
     ) -> None:
         await self.send(interaction, self.reply("summit", query, self.build_summit), private)
 
@@ -250,9 +227,7 @@ class Lookup(commands.Cog, name=COG_NAME):
     @app_commands.describe(
         query="A topic such as investment or energy (optional)", private=PRIVATE_HELP
     )
-    async def trade(
-        self, interaction: discord.Interaction, query: str = "", private: bool = False
-    ) -> None:
+    async def trade(self, interaction: Interaction, query: str = "", private: bool = False) -> None:
         await self.send(interaction, self.reply("trade", query, self.build_trade), private)
 
     # -- /fact ---------------------------------------------------------------------------------
@@ -273,9 +248,7 @@ class Lookup(commands.Cog, name=COG_NAME):
     @app_commands.describe(
         topic="A topic, place or person (empty: a random fact)", private=PRIVATE_HELP
     )
-    async def fact(
-        self, interaction: discord.Interaction, topic: str = "", private: bool = False
-    ) -> None:
+    async def fact(self, interaction: Interaction, topic: str = "", private: bool = False) -> None:
         if not topic.strip():  # a random fact each time: nothing to cache
             reply = self.build_fact(self.index(), "")
         else:
@@ -284,7 +257,7 @@ class Lookup(commands.Cog, name=COG_NAME):
 
     @fact.autocomplete("topic")
     async def fact_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return self._choices(topic_choices, current)
 
@@ -299,55 +272,3 @@ class Lookup(commands.Cog, name=COG_NAME):
             index, current, limit=limits.AUTOCOMPLETE_CHOICES, width=limits.AUTOCOMPLETE_NAME
         )
         return [app_commands.Choice(name=c.name, value=c.value) for c in found]
-
-    # -- buttons and menus -----------------------------------------------------------------------
-
-    @staticmethod
-    def _may_edit(interaction: discord.Interaction) -> bool:
-        """Only the person who asked turns the pages of a public answer; anyone else gets
-        their own ephemeral copy, so one reader never moves the page under another."""
-        message = interaction.message
-        if message is None:
-            return False
-        if message.flags.ephemeral:
-            return True
-        meta = message.interaction_metadata
-        return meta is None or meta.user.id == interaction.user.id
-
-    async def handle_component(self, interaction: discord.Interaction, action: Action) -> None:
-        """A page button or section menu was used (called by the dynamic items)."""
-        try:
-            index = self._index_or_none()
-            if index is None:
-                await reply_ephemeral(interaction, str(ContentUnavailableError()))
-                return
-            si = self.sids.resolve(index, action.sid)
-            if si is None:
-                await reply_ephemeral(interaction, GONE)
-                return
-            embed, view = self.section_message(index, si, action.page)
-            if action.mode == "e" and self._may_edit(interaction):
-                await interaction.response.edit_message(
-                    content=None,
-                    embed=embed,
-                    view=view,
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-            else:
-                kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True}
-                if view is not None:
-                    kwargs["view"] = view
-                await interaction.response.send_message(**kwargs)
-        except Exception:  # not routed through the tree's on_error: same treatment here
-            error_id = secrets.token_hex(4)
-            log.exception(
-                "Unexpected error %s in component %s (guild %s, channel %s, user %s)",
-                error_id,
-                action,
-                interaction.guild_id,
-                interaction.channel_id,
-                interaction.user.id,
-            )
-            await reply_ephemeral(
-                interaction, f"Something went wrong on my side. Error id: `{error_id}`."
-            )

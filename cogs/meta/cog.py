@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.client import BriefingBot, Interaction
 from bot.app.render import limits
 
 ABOUT = (
@@ -32,16 +33,16 @@ def command_lines(tree: app_commands.CommandTree[Any]) -> list[str]:
     return lines
 
 
-def sources(bot: commands.Bot) -> list[str]:
-    snapshot = getattr(bot, "snapshot", None)
+def sources(bot: BriefingBot) -> list[str]:
+    snapshot = bot.snapshot
     out = []
-    for doc in getattr(snapshot, "documents", ()) or ():
+    for doc in snapshot.documents if snapshot is not None else ():
         title = f"{doc.title}: {doc.section}" if doc.section else doc.title
         out.append(f"[{title}]({doc.source_url})" if doc.source_url else title)
     return out
 
 
-def help_embed(bot: commands.Bot) -> discord.Embed:
+def help_embed(bot: BriefingBot) -> discord.Embed:
     embed = discord.Embed(title="Briefing Bot", description=ABOUT, colour=0xBC002D)
     lines = command_lines(bot.tree)
     value = "\n".join(lines) or "No commands are loaded."
@@ -62,20 +63,20 @@ def help_embed(bot: commands.Bot) -> discord.Embed:
 
 
 class Meta(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
         # The embed changes only with the content or the loaded commands: built once for each.
         self._embed: tuple[tuple[object, ...], discord.Embed] | None = None
 
     def embed(self) -> discord.Embed:
-        snapshot = getattr(self.bot, "snapshot", None)
-        key = (getattr(snapshot, "content_hash", None), *self.bot.tree.get_commands())
+        snapshot = self.bot.snapshot
+        key = (snapshot.content_hash if snapshot else None, *self.bot.tree.get_commands())
         if self._embed is None or self._embed[0] != key:
             self._embed = (key, help_embed(self.bot))
         return self._embed[1]
 
     @app_commands.command(name="help", description="What this bot does and how to use it")
-    async def help(self, interaction: discord.Interaction) -> None:
+    async def help(self, interaction: Interaction) -> None:
         await interaction.response.send_message(
             embed=self.embed(),
             ephemeral=True,

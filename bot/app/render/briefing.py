@@ -21,9 +21,8 @@ import discord
 from discord.utils import TimestampStyle
 
 from bot.app.render import limits
-from bot.app.render.components import SID_CHARS, Action, section_sid
+from bot.app.render.components import SID_CHARS, section_sid
 from bot.briefings.compose import Briefing, BriefingFact, OnThisDay
-from bot.content.model import Section, Snapshot
 
 COLOUR = 0xBC002D
 FACT_FIELD_NAME = "Fact of the day"
@@ -33,17 +32,21 @@ ON_THIS_DAY_LINE = 300
 FOOTER_RESERVE = 200
 FOOTER_PREFIX = "Briefing · "
 PREVIEW_FOOTER = "Briefing preview · not posted"
+EXTRA_FOOTER = "Briefing · posted on request"
 READ_LABEL = "Read full section"
 READ_PREFIX = "bbread"
-LOOKUP_COG = "Lookup"
 NO_KEY = "-"
-_CUSTOM_ID = re.compile(
+READ_TEMPLATE = re.compile(
     rf"{READ_PREFIX}\|(?P<sid>[0-9a-f]{{{SID_CHARS}}})\|(?P<key>bb:[0-9]+:[0-9-]{{10}}|{NO_KEY})"
 )
 
 
-def footer_text(delivery_key: str | None) -> str:
-    return f"{FOOTER_PREFIX}{delivery_key}" if delivery_key else PREVIEW_FOOTER
+def footer_text(delivery_key: str | None, preview: bool = False) -> str:
+    """The delivery key of a scheduled post (crash recovery reads it back), a preview's
+    notice, or a plain mark for an extra post made on request."""
+    if preview:
+        return PREVIEW_FOOTER
+    return f"{FOOTER_PREFIX}{delivery_key}" if delivery_key else EXTRA_FOOTER
 
 
 def fact_value(fact: BriefingFact) -> str:
@@ -79,7 +82,9 @@ def on_this_day_value(briefing: Briefing) -> str:
     return "\n".join(lines)
 
 
-def briefing_embed(briefing: Briefing, delivery_key: str | None = None) -> discord.Embed:
+def briefing_embed(
+    briefing: Briefing, delivery_key: str | None = None, *, preview: bool = False
+) -> discord.Embed:
     """The suggested layout of docs/briefings.md, every part cut to its limit."""
     title = limits.clip(briefing.title, limits.EMBED_TITLE)
     embed = discord.Embed(title=title, colour=COLOUR)
@@ -94,7 +99,7 @@ def briefing_embed(briefing: Briefing, delivery_key: str | None = None) -> disco
     on_this_day = on_this_day_value(briefing)
     if on_this_day:
         embed.add_field(name=ON_THIS_DAY_FIELD_NAME, value=on_this_day, inline=False)
-    embed.set_footer(text=limits.clip(footer_text(delivery_key), limits.EMBED_FOOTER))
+    embed.set_footer(text=limits.clip(footer_text(delivery_key, preview), limits.EMBED_FOOTER))
     return embed
 
 
@@ -113,100 +118,17 @@ def render_text(briefing: Briefing) -> str:
 
 def parse_custom_id(custom_id: str) -> tuple[str, str | None] | None:
     """(section sid, delivery key or None) from a custom_id, None if it is not ours."""
-    match = _CUSTOM_ID.fullmatch(custom_id)
+    match = READ_TEMPLATE.fullmatch(custom_id)
     if match is None:
         return None
     key = match.group("key")
     return match.group("sid"), (None if key == NO_KEY else key)
 
 
-def find_section(snapshot: Snapshot | None, sid: str) -> Section | None:
-    """The section a custom_id refers to in the snapshot being served now."""
-    if snapshot is None:
-        return None
-    return next((s for s in snapshot.sections() if section_sid(s.key) == sid), None)
-
-
-def section_embed(snapshot: Snapshot, section: Section) -> discord.Embed:
-    """A minimal full-section view (the lookup cog's renderer may replace it)."""
-    doc = snapshot.document(section.document_id)
-    chain = [
-        doc.title if doc else "",
-        *(s.heading for s in (doc.breadcrumb(section.id) if doc else ())),
-    ]
-    text = "\n\n".join(p.strip() for p in section.paragraphs if p.strip())
-    embed = discord.Embed(
-        title=limits.clip(section.heading or section.title, limits.EMBED_TITLE),
-        description=limits.clip(
-            text or "This section has no text of its own.", limits.EMBED_DESCRIPTION
-        ),
-        colour=COLOUR,
-    )
-    crumb = " › ".join(c for c in chain[:-1] if c)
-    if crumb:
-        embed.set_author(name=limits.clip(crumb, limits.EMBED_AUTHOR))
-    if doc is not None and doc.source_url.startswith(("http://", "https://")):
-        embed.url = doc.source_url
-    embed.set_footer(text=limits.clip(section.key, limits.EMBED_FOOTER))
-    return embed
-
-
-class ReadSectionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=_CUSTOM_ID,
-):
-    """The "Read full section" button; dispatched by custom_id on any message, any time."""
-
-    def __init__(self, sid: str, delivery_key: str | None = None) -> None:
-        # `bbread|<sid>|<delivery key or ->`, at most 41 characters: the section travels as
-        # the lookup cog's sid (a short hash of its key), so the same section opens either way.
-        custom_id = f"{READ_PREFIX}|{sid}|{delivery_key or NO_KEY}"
-        assert len(custom_id) <= limits.CUSTOM_ID, custom_id
-        super().__init__(
-            discord.ui.Button(
-                label=READ_LABEL, style=discord.ButtonStyle.secondary, custom_id=custom_id
-            )
-        )
-        self.sid = sid
-        self.delivery_key = delivery_key
-
-    @classmethod
-    def for_section(cls, section_key: str, delivery_key: str | None = None) -> ReadSectionButton:
-        return cls(section_sid(section_key), delivery_key)
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReadSectionButton:
-        key = match.group("key")
-        return cls(match.group("sid"), None if key == NO_KEY else key)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Open the section for the clicker only: through the lookup cog (paged, same as
-        /section) when it is loaded, else as one minimal embed."""
-        client: Any = interaction.client
-        lookup = client.get_cog(LOOKUP_COG) if hasattr(client, "get_cog") else None
-        if lookup is not None and hasattr(lookup, "handle_component"):
-            await lookup.handle_component(interaction, Action(self.sid, 0, "n"))
-            return
-        snapshot = getattr(client, "snapshot", None)
-        section = find_section(snapshot, self.sid)
-        if snapshot is None or section is None:
-            await interaction.response.send_message(
-                "That section is no longer in the loaded content.",
-                ephemeral=True,
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-            return
-        await interaction.response.send_message(
-            embed=section_embed(snapshot, section),
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+def read_custom_id(sid: str, delivery_key: str | None) -> str:
+    """`bbread|<sid>|<delivery key or ->`, at most 41 characters: the section travels as its
+    sid (a short hash of its key), so the button opens it like /section does."""
+    return f"{READ_PREFIX}|{sid}|{delivery_key or NO_KEY}"
 
 
 def briefing_view(briefing: Briefing, delivery_key: str | None = None) -> discord.ui.View | None:
@@ -214,7 +136,13 @@ def briefing_view(briefing: Briefing, delivery_key: str | None = None) -> discor
     if not briefing.reference:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(ReadSectionButton.for_section(briefing.reference, delivery_key))
+    button: discord.ui.Button[Any] = discord.ui.Button(
+        label=READ_LABEL,
+        style=discord.ButtonStyle.secondary,
+        custom_id=read_custom_id(section_sid(briefing.reference), delivery_key),
+    )
+    view.add_item(button)
+    view.stop()  # state lives in the custom_id: nothing for discord.py's view store to keep
     return view
 
 

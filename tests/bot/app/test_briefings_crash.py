@@ -83,7 +83,7 @@ async def _serve(config_path: str) -> None:
     from bot.config import load_config
 
     bot = BriefingBot(load_config(config_path), extensions=["briefings"])
-    bot.briefing_clock = ShiftedClock(datetime.fromisoformat(os.environ[NOW_ENV]))  # type: ignore[attr-defined]
+    bot.clock = ShiftedClock(datetime.fromisoformat(os.environ[NOW_ENV]))
     async with asyncio.timeout(PROCESS_TIMEOUT):
         await bot.start(os.environ["DISCORD_TOKEN"])
 

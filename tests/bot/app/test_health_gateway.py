@@ -12,8 +12,7 @@ from typing import Any
 import aiohttp
 
 from bot.app.client import BriefingBot
-from bot.app.health import GATEWAY_DOWN, for_bot
-from bot.app.metrics import BotMetrics
+from bot.app.health import GATEWAY_DOWN
 from bot.config import load_config
 from bot.emulator import Emulator
 from tests.support.harness import write_config
@@ -37,12 +36,14 @@ async def wait_status(url: str, want: int, timeout: float = 15.0) -> dict[str, A
 
 
 async def test_healthz_follows_the_gateway(emulator: Emulator, tmp_path: Path) -> None:
-    config = load_config(
-        write_config(tmp_path / "config.yaml", emulator, data_dir=tmp_path / "data")
+    path = write_config(
+        tmp_path / "config.yaml",
+        emulator,
+        data_dir=tmp_path / "data",
+        extra={"health": {"port": 0}},
     )
-    bot = BriefingBot(config, extensions=["admin"], guild_ready_timeout=0.05)
-    bot.metrics = BotMetrics()  # type: ignore[attr-defined]
-    health = for_bot(bot, port=0)
+    bot = BriefingBot(load_config(path), extensions=["admin"], guild_ready_timeout=0.05)
+    health = bot.health
     await health.start()  # before the gateway connects, as setup_hook does
     url = f"{health.url}/healthz"
     task = asyncio.create_task(bot.start(emulator.token))

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from bot.app.briefings import get_runtime
 from bot.content.manager import ContentManager
 from bot.emulator import Emulator
 from tests.support.broken_content import CASES, DOC, ECONOMY
@@ -44,7 +43,7 @@ def fresh_content(root: Path) -> Path:
 
 
 def manager_of(running: RunningBot) -> ContentManager:
-    manager = running.bot.content_manager  # type: ignore[attr-defined]
+    manager = running.bot.content_manager
     assert isinstance(manager, ContentManager)
     return manager
 
@@ -179,7 +178,7 @@ async def test_status_and_sync(admin_bot: RunningBot, emulator: Emulator) -> Non
 async def test_status_escapes_and_clips_delivery_details(
     admin_bot: RunningBot, emulator: Emulator
 ) -> None:
-    runtime = get_runtime(admin_bot.bot)
+    runtime = admin_bot.bot.briefings
     assert runtime is not None
     channel = emulator.state.first_channel()
     sub = await runtime.store.upsert_subscription(

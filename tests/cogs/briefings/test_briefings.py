@@ -1,6 +1,6 @@
 """/briefing through the emulator with the real discord.py client and a ManualClock.
 
-Time is injected (`bot.briefing_clock`), so "the post arrives at its time" is checked by
+Time is injected (`bot.clock`), so "the post arrives at its time" is checked by
 moving the clock past the due minute, never by waiting for it; the one real-time test is
 opt-in (BRIEFING_REALTIME=1).
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.app.briefings import BriefingsRuntime, get_runtime
+from bot.app.briefings import BriefingsRuntime
 from bot.app.client import BriefingBot
 from bot.briefings.clock import ManualClock
 from bot.emulator import EMBED_LINKS, Channel, Emulator, InteractionHandle
@@ -36,13 +36,13 @@ MESSAGES = "/channels/{channel_id}/messages"
 
 def with_clock(clock: Any) -> Callable[[BriefingBot], None]:
     def prepare(bot: BriefingBot) -> None:
-        bot.briefing_clock = clock  # type: ignore[attr-defined]
+        bot.clock = clock
 
     return prepare
 
 
 def runtime_of(running: RunningBot) -> BriefingsRuntime:
-    runtime = get_runtime(running.bot)
+    runtime = running.bot.briefings
     assert runtime is not None, "the briefings cog did not start its runtime"
     return runtime
 
@@ -450,7 +450,8 @@ async def test_now_counts_as_the_days_delivery_only_when_none_was_made(
     second = await ask(emulator, "briefing now", channels={"channel": briefings})
     assert "counts as" not in second["content"]
     assert len(posts(emulator, briefings)) == 2
-    assert footer(posts(emulator, briefings)[1]) == "Briefing preview · not posted"
+    # an extra post is a real post, not a preview (the footer once said "preview")
+    assert footer(posts(emulator, briefings)[1]) == "Briefing · posted on request"
 
     elsewhere = await ask(emulator, "briefing now", channel=general)  # the current channel
     assert "Posted the briefing for 2026-11-25" in elsewhere["content"]
