@@ -325,45 +325,12 @@ class _Loader:
         return draft
 
     def _build_tree(self, drafts: list[_SectionDraft], doc_id: str) -> list[Section]:
-        by_id: dict[str, _SectionDraft] = {}
-        orders: dict[int, _SectionDraft] = {}
-        for draft in drafts:
-            other = by_id.get(draft.id)
-            if other is not None:
-                self.problems.error(
-                    draft.path,
-                    draft.id_line,
-                    f"duplicate section id '{draft.id}' (also in {os.path.basename(other.path)})",
-                )
-                continue
-            by_id[draft.id] = draft
-            if draft.order is not None:
-                first = orders.get(draft.order)
-                if first is not None:
-                    self.problems.error(
-                        draft.path,
-                        draft.order_line,
-                        f"duplicate order {draft.order} (also in {os.path.basename(first.path)})",
-                    )
-                else:
-                    orders[draft.order] = draft
-        children: dict[str, list[str]] = {}
+        by_id = self._unique_drafts(drafts)
         ordered = sorted(by_id.values(), key=lambda d: (d.order or 0, d.id))
-        for draft in ordered:
-            parent = draft.id.rpartition("/")[0]
-            if not parent:
-                continue
-            if parent not in by_id and parent not in self.broken_ids:
-                self.problems.error(
-                    draft.path,
-                    draft.id_line,
-                    f"parent section '{parent}' of '{draft.id}' not found in this document",
-                )
-            children.setdefault(parent, []).append(draft.id)
+        children = self._children(ordered, by_id)
         sections: list[Section] = []
         for draft in ordered:
             body = draft.body
-            parent_id = draft.id.rpartition("/")[0] or None
             section = Section(
                 id=draft.id,
                 document_id=doc_id,
@@ -371,7 +338,7 @@ class _Loader:
                 title=draft.title,
                 level=draft.id.count("/") + 1,
                 order=draft.order or 0,
-                parent_id=parent_id,
+                parent_id=draft.id.rpartition("/")[0] or None,
                 paragraphs=tuple(body.paragraphs),
                 footnotes=tuple(body.footnotes),
                 footnote_refs=tuple(body.footnote_refs),
@@ -382,21 +349,59 @@ class _Loader:
                 source_path=draft.path,
             )
             sections.append(section)
-            if not (body.paragraphs or body.footnotes or body.captions or section.children):
-                self.problems.warning(
-                    draft.path, draft.id_line, f"section '{draft.id}' has neither text nor children"
-                )
-            else:
-                length = sum(map(len, body.paragraphs))
-                length += sum(len(f.text) for f in body.footnotes) + sum(map(len, body.captions))
-                if length > LONG_SECTION_CHARS:
-                    self.problems.warning(
-                        draft.path,
-                        draft.id_line,
-                        f"section '{draft.id}' is very long ({length:,} characters; "
-                        f"over {LONG_SECTION_CHARS:,})",
-                    )
+            self._warn_size(draft, section)
         return sections
+
+    def _unique_drafts(self, drafts: list[_SectionDraft]) -> dict[str, _SectionDraft]:
+        """Drafts by id; a repeated id or order is an error at the later file."""
+        by_id: dict[str, _SectionDraft] = {}
+        orders: dict[int, _SectionDraft] = {}
+        for draft in drafts:
+            other = by_id.get(draft.id)
+            if other is not None:
+                also = os.path.basename(other.path)
+                message = f"duplicate section id '{draft.id}' (also in {also})"
+                self.problems.error(draft.path, draft.id_line, message)
+                continue
+            by_id[draft.id] = draft
+            if draft.order is None:
+                continue
+            first = orders.setdefault(draft.order, draft)
+            if first is not draft:
+                also = os.path.basename(first.path)
+                message = f"duplicate order {draft.order} (also in {also})"
+                self.problems.error(draft.path, draft.order_line, message)
+        return by_id
+
+    def _children(
+        self, ordered: list[_SectionDraft], by_id: dict[str, _SectionDraft]
+    ) -> dict[str, list[str]]:
+        """Parent id -> child ids in order; a missing parent is an error."""
+        children: dict[str, list[str]] = {}
+        for draft in ordered:
+            parent = draft.id.rpartition("/")[0]
+            if not parent:
+                continue
+            if parent not in by_id and parent not in self.broken_ids:
+                message = f"parent section '{parent}' of '{draft.id}' not found in this document"
+                self.problems.error(draft.path, draft.id_line, message)
+            children.setdefault(parent, []).append(draft.id)
+        return children
+
+    def _warn_size(self, draft: _SectionDraft, section: Section) -> None:
+        body = draft.body
+        if not (body.paragraphs or body.footnotes or body.captions or section.children):
+            message = f"section '{draft.id}' has neither text nor children"
+            self.problems.warning(draft.path, draft.id_line, message)
+            return
+        length = sum(map(len, body.paragraphs))
+        length += sum(len(f.text) for f in body.footnotes) + sum(map(len, body.captions))
+        if length > LONG_SECTION_CHARS:
+            message = (
+                f"section '{draft.id}' is very long ({length:,} characters; "
+                f"over {LONG_SECTION_CHARS:,})"
+            )
+            self.problems.warning(draft.path, draft.id_line, message)
 
     # ---- aliases ----
 

@@ -68,76 +68,85 @@ def _strip_markers(text: str) -> tuple[str, list[tuple[int, str]]]:
     return "".join(pieces), found
 
 
-def parse_body(lines: list[str], first_line: int) -> SectionBody:
-    body = SectionBody()
-    markers: list[tuple[str, int]] = []  # (number, line) of every marker
-    definitions: dict[str, int] = {}  # number -> line of its definition
-    footnote_lines: list[str] | None = None  # the footnote being read, if any
-    footnote_meta: tuple[str, int] | None = None
-    block: list[str] = []
+class _BodyReader:
+    """Reads a section body line by line: paragraphs (blank-line separated), photo
+    captions (`> Photo:` blocks), footnote definitions and their indented continuations."""
 
-    def close_footnote() -> None:
-        nonlocal footnote_lines, footnote_meta
-        if footnote_lines is not None and footnote_meta is not None:
-            text, _ = _strip_markers(" ".join(footnote_lines))
-            number = footnote_meta[0]
-            body.footnotes.append(Footnote(number=number, text=text))
-        footnote_lines = None
-        footnote_meta = None
+    def __init__(self) -> None:
+        self.body = SectionBody()
+        self.markers: list[tuple[str, int]] = []  # (number, line) of every marker
+        self.definitions: dict[str, int] = {}  # number -> line of its definition
+        self._note: list[str] | None = None  # the footnote being read, if any
+        self._note_number = ""
+        self._block: list[str] = []
 
-    def close_block() -> None:
-        nonlocal block
+    def feed(self, raw: str, line_no: int) -> None:
+        stripped = raw.strip()
+        if not stripped:
+            self._close_block()
+            return
+        definition = _FOOTNOTE_DEF.match(raw)
+        if "[^" in raw:
+            start = definition.end(1) + 2 if definition is not None else 0
+            self.markers.extend((m.group(1), line_no) for m in _MARKER.finditer(raw, start))
+        if definition is not None:
+            self._start_note(definition.group(1), definition.group(2).strip(), line_no)
+        elif self._note is not None and not self._block and raw.startswith(("    ", "\t")):
+            self._note.append(stripped)
+        else:
+            self._close_note()
+            self._block.append(stripped)
+
+    def finish(self) -> SectionBody:
+        self._close_block()
+        self._close_note()
+        self._check_markers()
+        self.body.issues.sort()
+        return self.body
+
+    def _start_note(self, number: str, first: str, line_no: int) -> None:
+        self._close_block()
+        self._close_note()
+        if number in self.definitions:
+            self.body.issues.append((line_no, f"footnote [^{number}] is defined twice"))
+        self.definitions[number] = line_no
+        self._note = [first] if first else []
+        self._note_number = number
+
+    def _close_note(self) -> None:
+        if self._note is not None:
+            text, _ = _strip_markers(" ".join(self._note))
+            self.body.footnotes.append(Footnote(number=self._note_number, text=text))
+        self._note = None
+
+    def _close_block(self) -> None:
+        block, self._block = self._block, []
         if not block:
             return
         if block[0].startswith(_CAPTION):
             rest = [line[1:].strip() if line.startswith(">") else line for line in block[1:]]
             caption = " ".join([block[0][len(_CAPTION) :].strip(), *rest]).strip()
-            text, _ = _strip_markers(caption)
-            body.captions.append(text)
-        else:
-            index = len(body.paragraphs)
-            text, refs = _strip_markers(" ".join(block))
-            body.paragraphs.append(text)
-            for offset, number in refs:
-                body.footnote_refs.append(FootnoteRef(index, offset, number))
-        block = []
+            self.body.captions.append(_strip_markers(caption)[0])
+            return
+        index = len(self.body.paragraphs)
+        text, refs = _strip_markers(" ".join(block))
+        self.body.paragraphs.append(text)
+        for offset, number in refs:
+            self.body.footnote_refs.append(FootnoteRef(index, offset, number))
 
+    def _check_markers(self) -> None:
+        marked = {number for number, _ in self.markers}
+        for number, line in self.markers:
+            if number not in self.definitions:
+                message = f"footnote marker [^{number}] has no footnote '[^{number}]:'"
+                self.body.issues.append((line, message))
+        for number, line in self.definitions.items():
+            if number not in marked:
+                self.body.issues.append((line, f"footnote [^{number}] has no marker in the text"))
+
+
+def parse_body(lines: list[str], first_line: int) -> SectionBody:
+    reader = _BodyReader()
     for index, raw in enumerate(lines):
-        line_no = first_line + index
-        stripped = raw.strip()
-        if not stripped:
-            close_block()
-            continue
-        definition = _FOOTNOTE_DEF.match(raw)
-        if "[^" in raw:
-            start = definition.end(1) + 2 if definition is not None else 0
-            markers.extend((m.group(1), line_no) for m in _MARKER.finditer(raw, start))
-        if definition is not None:
-            close_block()
-            close_footnote()
-            number = definition.group(1)
-            if number in definitions:
-                body.issues.append((line_no, f"footnote [^{number}] is defined twice"))
-            definitions[number] = line_no
-            footnote_lines = [definition.group(2).strip()] if definition.group(2).strip() else []
-            footnote_meta = (number, line_no)
-            continue
-        if footnote_lines is not None and not block and raw.startswith(("    ", "\t")):
-            footnote_lines.append(stripped)
-            continue
-        close_footnote()
-        block.append(stripped)
-    close_block()
-    close_footnote()
-
-    marked: set[str] = set()
-    for number, line in markers:
-        marked.add(number)
-        if number not in definitions:
-            message = f"footnote marker [^{number}] has no footnote '[^{number}]:'"
-            body.issues.append((line, message))
-    for number, line in definitions.items():
-        if number not in marked:
-            body.issues.append((line, f"footnote [^{number}] has no marker in the text"))
-    body.issues.sort()
-    return body
+        reader.feed(raw, first_line + index)
+    return reader.finish()
