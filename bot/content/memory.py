@@ -60,9 +60,8 @@ def release_gradually(box: list[Any]) -> int:
     event loop between any two. Meant for a worker thread.
 
     The bookkeeping itself must not hold the GIL long either: one set or list of millions
-    of entries is rehashed, copied or freed in a single C call (a `set.add` that grew a set
-    of 2 million ids stalled the loop for 66 ms). So visited ids go into _SHARDS small sets
-    and the order into lists of at most _CHUNK objects.
+    of entries is rehashed, copied or freed in a single C call. So visited ids go into
+    _SHARDS small sets and the order into lists of at most _CHUNK objects.
     """
     seen: list[set[int]] = [set() for _ in range(_SHARDS)]
     mask = _SHARDS - 1

@@ -173,9 +173,9 @@ def content_hash(documents: tuple[Document, ...]) -> str:
     Built so that a reload hashing 50,000 sections in a worker thread never stalls the
     event loop: each piece is encoded separately (no single C call over everything), and
     the bytes reach sha256 in 1 MiB blocks. hashlib releases the GIL on every update of
-    2 KiB or more; a worker that drops and retakes the GIL every few microseconds starves
-    the loop thread (each switch resets its 5 ms wait), which measured 100-360 ms stalls.
-    Between blocks the worker runs plain bytecode, which the interpreter preempts.
+    2 KiB or more, and a worker that drops and retakes the GIL every few microseconds
+    starves the loop thread (each switch resets its 5 ms wait). Between blocks the worker
+    runs plain bytecode, which the interpreter preempts.
     """
     digest = hashlib.sha256()
     pending: list[bytes] = []

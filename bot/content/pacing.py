@@ -4,10 +4,9 @@ Reading a section file releases the GIL four times (open, fstat, read, close), e
 few microseconds. That starves the event loop rather than helping it: the loop thread waits
 for the GIL with a 5 ms timeout and asks the holder to drop it only if no switch happened
 meanwhile, but every one of these short releases counts as a switch and restarts its wait,
-and the worker, already on a CPU, takes the GIL back before the woken loop thread can. On
-50,000 files that stalled the loop for 20–35 ms at a time. Sleeping a fraction of a
-millisecond every few milliseconds leaves the GIL free long enough for the waiting thread
-to take it; it costs the load about 2 %.
+and the worker, already on a CPU, takes the GIL back before the woken loop thread can.
+Sleeping a fraction of a millisecond every few milliseconds leaves the GIL free long enough
+for the waiting thread to take it, for about 2 % of the load's time.
 """
 
 from __future__ import annotations

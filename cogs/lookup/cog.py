@@ -1,11 +1,10 @@
 """/section, /search, /summit, /trade and /fact: parse, call bot.search.ask, render, answer.
 
-The logic lives in `bot.search.ask` (pure functions over the search index) and the rendering
-in `bot.app.render`; this cog only glues them to discord.py. The index is read from the app on
+The logic lives in `bot.search` (pure functions over the search index) and the rendering in
+`bot.app.render`; this cog only glues them to discord.py. The index is read from the bot on
 every interaction (`bot.search_index`), never kept here, so a reload is seen at once.
-Answers go out with `interaction.response.send_message` straight away: every command is
-a few milliseconds of CPU, well inside Discord's 3-second window, so deferring would only
-cost an extra request.
+Answers go out with `interaction.response.send_message` straight away: a command is a
+millisecond or two of CPU, well inside Discord's 3-second window.
 """
 
 from __future__ import annotations
