@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.config import ConfigError, load_config
 from bot.content import load_content
 
 
@@ -35,10 +36,6 @@ def add_parser(subparsers: Any) -> None:
 def _content_dir(args: argparse.Namespace) -> Path | None:
     if args.content_dir:
         return Path(args.content_dir)
-    try:
-        from bot.config import ConfigError, load_config
-    except ImportError:  # config support not present: the conventional location
-        return Path("content")
     try:
         return Path(load_config(args.config, check_paths=False).content.path)
     except ConfigError as exc:
