@@ -39,19 +39,28 @@ PY
 
 # The content the image serves: ./content in /app, and a folder mounted elsewhere.
 python - "$work/mounted" <<'PY'
-import shutil, sys
+import asyncio, shutil, sys
 from pathlib import Path
 from bot.config import load_config
 from bot.content.manager import ContentManager
+from bot.search import build_index
+
+
+def load(root):
+    manager = ContentManager(root, build_index)
+    report = asyncio.run(manager.reload("docker-steps"))
+    assert report.ok, report.errors[:3]
+    return manager.loaded
+
 
 cfg = load_config(None)
 assert Path(cfg.content.path).resolve() == (Path.cwd() / "content").resolve(), cfg.content.path
-loaded = ContentManager(cfg.content_path).load_initial()
+loaded = load(cfg.content_path)
 print(f"docker-steps: bundled content {loaded.snapshot.short_hash}, {loaded.sections} sections")
 
 mounted = Path(sys.argv[1])
 shutil.copytree("content", mounted)
-loaded = ContentManager(mounted).load_initial()
+loaded = load(mounted)
 print(f"docker-steps: mounted content {loaded.snapshot.short_hash}, {loaded.sections} sections")
 PY
 

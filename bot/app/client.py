@@ -9,6 +9,7 @@ text-command prefix can never match. Every mention is disabled by default
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -19,7 +20,7 @@ from discord.ext import commands
 
 from bot.app import logs
 from bot.app.briefings import BriefingsRuntime, open_runtime
-from bot.app.errors import STARTED, elapsed, interaction_name, report
+from bot.app.errors import STARTED, elapsed, interaction_name, reply_ephemeral, report
 from bot.app.gateway import bot_intents, route_gateway, use_api_base_url
 from bot.app.health import GatewayState, HealthServer
 from bot.app.metrics import BotMetrics
@@ -57,6 +58,34 @@ class _DropIrrelevantWarnings(logging.Filter):
 
 logging.getLogger("discord.ext.commands.bot").addFilter(_DropIrrelevantWarnings())
 logging.getLogger("discord.client").addFilter(_DropIrrelevantWarnings())
+
+
+NO_LONGER_WORKS = "This button no longer works; run the command again."
+
+
+class UnknownComponent(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?s:.*)"):
+    """Every click reaches this item too: when no feature's item claims the custom_id (a
+    forged one, or one from an older version), the user gets a short answer instead of
+    Discord's "This interaction failed"."""
+
+    def __init__(self, custom_id: str) -> None:
+        super().__init__(discord.ui.Button(custom_id=custom_id))
+        self.custom_id_seen = custom_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
+    ) -> UnknownComponent:
+        return cls(match.group(0))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        client = interaction.client
+        if isinstance(client, BriefingBot) and client.claims_component(self.custom_id_seen):
+            return
+        log.warning(
+            "Unrecognised component %r from user %s", self.custom_id_seen, interaction.user.id
+        )
+        await reply_ephemeral(interaction, NO_LONGER_WORKS)
 
 
 class BriefingTree(app_commands.CommandTree["BriefingBot"]):
@@ -119,6 +148,7 @@ class BriefingBot(commands.Bot):
         self.briefings: BriefingsRuntime | None = None
         self.briefings_error: str | None = None  # why the runtime could not start
         self.sync_results: list[SyncResult] = []
+        self._component_templates: dict[type[Any], re.Pattern[str]] = {}
         # Created before connecting: it listens for READY/RESUMED/disconnect events.
         self.health = self._health_server()
         if config.discord.gateway_url.rstrip("/") != DEFAULT_GATEWAY_URL:
@@ -152,6 +182,7 @@ class BriefingBot(commands.Bot):
         # unavailable, and /healthz says why.
         await self.content_manager.reload("start")
         await self.content_manager.start()  # SIGHUP and, with content.watch, the watcher
+        self.add_dynamic_items(UnknownComponent)
         for name in self.extension_names:
             await self.load_extension(f"cogs.{name}")
         log.info("Loaded extensions: %s", ", ".join(self.extension_names) or "none")
@@ -176,6 +207,21 @@ class BriefingBot(commands.Bot):
         runtime, self.briefings = self.briefings, None
         if runtime is not None:
             await runtime.stop()
+
+    def add_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
+        super().add_dynamic_items(*items)
+        for item in items:
+            if item is not UnknownComponent:
+                self._component_templates[item] = item.__discord_ui_compiled_template__
+
+    def remove_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
+        super().remove_dynamic_items(*items)
+        for item in items:
+            self._component_templates.pop(item, None)
+
+    def claims_component(self, custom_id: str) -> bool:
+        """Whether a loaded feature's button or menu answers this custom_id."""
+        return any(t.fullmatch(custom_id) for t in self._component_templates.values())
 
     async def on_app_command_completion(
         self, interaction: discord.Interaction[BriefingBot], command: Any

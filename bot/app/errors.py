@@ -16,6 +16,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.app.render.escape import escape_user_text
+
 log = logging.getLogger(__name__)
 
 STARTED = "briefing_bot_started"  # key in interaction.extras: monotonic start time
@@ -58,7 +60,11 @@ def explain(error: BaseException) -> str | None:
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works in a server."
     if isinstance(error, app_commands.TransformerError):
-        return f"{error.value!r} is not a valid value here."
+        value = getattr(error.value, "name", None) or str(error.value)
+        what = error.type.name.replace("_", " ")
+        return f"“{escape_user_text(value, 100)}” is not a valid {what} here."
+    if isinstance(error, app_commands.CommandNotFound):
+        return "That command is no longer available; type / to see the current ones."
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this command here."
     return None

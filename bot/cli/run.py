@@ -24,6 +24,8 @@ from bot.config import Config, ConfigError, TokenError, load_config, resolve_tok
 log = logging.getLogger("bot.run")
 
 REJECTED = "Discord rejected the token (401): check DISCORD_TOKEN"
+REVOKED = "Discord closed the connection: the token is no longer valid (4004); check DISCORD_TOKEN"
+AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it no longer accepts
 SHUTDOWN_TIMEOUT_S = 15.0
 
 
@@ -112,6 +114,9 @@ def _exit_code(runner: asyncio.Task[None]) -> int:
         return 0
     if isinstance(exc, discord.LoginFailure):
         print(REJECTED, file=sys.stderr)
+        return 2
+    if isinstance(exc, discord.ConnectionClosed) and exc.code == AUTHENTICATION_FAILED:
+        print(REVOKED, file=sys.stderr)  # the token was revoked while the bot ran
         return 2
     if isinstance(exc, discord.PrivilegedIntentsRequired):
         print(

@@ -7,6 +7,7 @@ so user text is escaped as well; content text is left to the renderers.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import discord
@@ -16,6 +17,9 @@ from bot.app.render import limits
 # discord.py's escapes are long regexes, and the same queries are echoed again and again:
 # short texts are kept (bounded).
 CACHED_TEXT = 400
+# Control characters (NUL, escapes) and bidirectional overrides, which can reverse how the
+# rest of a line reads; emoji joiners and other format characters are kept.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def escape_user_text(text: str, limit: int | None = None) -> str:
@@ -26,7 +30,7 @@ def escape_user_text(text: str, limit: int | None = None) -> str:
 
 
 def _escape_user_text(text: str, limit: int | None) -> str:
-    clean = " ".join(text.split())
+    clean = " ".join(_UNPRINTABLE.sub("", text).split())
     if limit is not None:
         clean = limits.clip(clean, max(1, limit // 2))
     escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(clean))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import discord
@@ -108,9 +109,17 @@ async def test_expected_errors_get_a_short_explanation(bot_starter, emulator: Em
 
 
 async def test_autocomplete_and_buttons_reach_the_bot(bot_starter, emulator: Emulator) -> None:  # type: ignore[no-untyped-def]
-    class Buttons(discord.ui.View):
-        @discord.ui.button(label="More", custom_id="more")
-        async def more(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:  # type: ignore[type-arg]
+    class More(discord.ui.DynamicItem[discord.ui.Button[Any]], template="more"):
+        """Every component of the bot is a DynamicItem: its state is in its custom_id."""
+
+        def __init__(self) -> None:
+            super().__init__(discord.ui.Button(label="More", custom_id="more"))
+
+        @classmethod
+        async def from_custom_id(cls, interaction: Any, item: Any, match: Any, /) -> More:
+            return cls()
+
+        async def callback(self, interaction: discord.Interaction[Any]) -> None:
             await interaction.response.edit_message(content="more!")
 
     async def complete(
@@ -122,7 +131,11 @@ async def test_autocomplete_and_buttons_reach_the_bot(bot_starter, emulator: Emu
         @bot.tree.command(name="pick", description="autocomplete and a button")
         @app_commands.autocomplete(topic=complete)
         async def pick(interaction: discord.Interaction, topic: str) -> None:
-            await interaction.response.send_message(f"picked {topic}", view=Buttons())
+            view = discord.ui.View()
+            view.add_item(More())
+            await interaction.response.send_message(f"picked {topic}", view=view)
+
+        bot.add_dynamic_items(More)
 
     running = await bot_starter(prepare=prepare)
     auto = await emulator.autocomplete("pick", {"topic": "ru"}, focused="topic")

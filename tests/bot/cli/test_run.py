@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from bot.cli.run import REJECTED
+from bot.cli.run import REJECTED, REVOKED
 from bot.emulator import Emulator
 from tests.support.harness import spawn_bot, wait_for, write_config
 
@@ -60,3 +60,15 @@ async def test_run_serves_and_stops_on_sigterm(
     await wait_for(lambda: len(emulator.gateway.sessions) == 2, timeout=30)
     assert len(emulator.state.requests_to("PUT", GLOBAL)) == 1  # unchanged tree: no sync
     assert await again.stop(signal.SIGINT, timeout=15) == 0
+
+
+async def test_a_token_revoked_while_running_exits_2_with_one_line(
+    bot_process, emulator: Emulator, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    proc = await bot_process(data_dir=tmp_path / "data")
+    await wait_for(lambda: emulator.gateway.current is not None, timeout=30)
+    await emulator.gateway.close_all(code=4004)  # what Discord does to a revoked token
+    assert await proc.wait(timeout=30) == 2
+    out = proc.output()
+    assert "Traceback" not in out and emulator.token not in out
+    assert out.strip().splitlines()[-1] == REVOKED

@@ -141,6 +141,18 @@ async def test_subscribe_checks_the_bots_permissions_and_says_what_is_missing(
     assert sub is not None and (sub.post_time, sub.timezone, sub.days) == ("09:00", "UTC", "daily")
 
 
+async def test_a_channel_of_another_server_is_named_not_dumped(
+    bot_starter: Any, emulator: Emulator
+) -> None:
+    await bot_starter(prepare=with_clock(ManualClock(T0)), extensions=["briefings"])
+    elsewhere = emulator.state.add_guild("Other Server", channels=("general",))
+    other = emulator.state.first_channel(elsewhere)
+    answer = await ask(emulator, "briefing subscribe", channels={"channel": other})
+    text = answer["content"]
+    assert "general" in text and "not a valid" in text
+    assert "AppCommandChannel" not in text and "ChannelType" not in text and "<" not in text
+
+
 async def test_subscribe_rejects_bad_input_and_non_admins(
     bot_starter: Any, emulator: Emulator
 ) -> None:

@@ -7,6 +7,7 @@ for the test, also after the bot was restarted on the same data folder.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 from typing import Any
@@ -285,6 +286,9 @@ async def test_page_turns_by_button_also_after_a_restart(
     click = await emulator.click(handle.original, f"bb:pg:{sid}:1")
     page2 = checked((await click.response())["data"])
     assert page2["embeds"][0]["footer"]["text"].endswith("page 2/3")
+    await asyncio.sleep(0.2)  # the fallback item sees every click, and must stay quiet
+    callbacks = f"/interactions/{click.id}/{click.token}/callback"
+    assert len(emulator.state.requests_to("POST", callbacks)) == 1
     assert custom_ids(page2) == [f"bb:pg:{sid}:0", f"bb:pg:{sid}:2"]
     texts = [data["embeds"][0]["description"], page2["embeds"][0]["description"]]
     assert all(len(t) <= limits.EMBED_DESCRIPTION for t in texts)
@@ -417,6 +421,28 @@ async def test_user_text_is_escaped_and_mentions_disabled(running_bot: RunningBo
         text = answer.get("content") or ""
         assert "@everyone" not in text and "@here" not in text, text
         assert "**" not in text.replace("\\*\\*", ""), text
+
+
+async def test_control_characters_are_not_echoed(running_bot: RunningBot) -> None:
+    typed = "Northern\x00 Territories\u202e\x1b[31m"
+    data = await ask(running_bot, "search", {"query": typed})
+    title = data["embeds"][0]["title"]
+    assert "Northern Territories" in title
+    assert not any(ch in title for ch in "\x00\u202e\x1b"), repr(title)
+
+
+async def test_a_button_nobody_recognises_gets_an_answer(
+    running_bot: RunningBot, emulator: Emulator
+) -> None:
+    handle = await running_bot.command("section", {"query": "Russian Economy"})
+    await handle.response()
+    for forged in ("bb:pg:zzzz:1", "somebody-elses-button", "bb:op:x:1"):
+        message = {**(handle.original or {}), "components": [{"type": 1, "components": [
+            {"type": 2, "style": 2, "label": "?", "custom_id": forged}]}]}  # fmt: skip
+        click = await emulator.click(message, forged)
+        body = checked((await click.response())["data"])
+        assert body["flags"] & EPHEMERAL
+        assert "no longer works" in body["content"]
 
 
 async def test_every_message_and_edit_went_out_without_mentions(
