@@ -1,24 +1,43 @@
-"""Configuration: one YAML file, validated completely at start.
+"""Configuration: one YAML file, validated completely at start, on pydantic models.
 
 The bot must run with nothing but `DISCORD_TOKEN` set, so every key has a default; and a
 mistyped key must be reported rather than silently ignored, so unknown keys are errors.
-All problems are collected and reported together, like the content validator does.
+All problems are collected and reported together, each as `<file>: <dotted.key>: <message>`
+(pydantic's errors translated into sentences by `bot.config_problems`). The environment
+overrides two keys (pydantic-settings): `DISCORD_TOKEN` and `DATABASE_URL`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.config_problems import problems_of
 
 DEFAULT_API_BASE_URL = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg"
 TOKEN_ENV = "DISCORD_TOKEN"
+DATABASE_ENV = "DATABASE_URL"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -34,62 +53,155 @@ class TokenError(Exception):
     """The token is missing or unreadable; the message never contains the token."""
 
 
-@dataclass(frozen=True)
-class DiscordConfig:
+def _check(test: Any, message: str) -> Any:
+    """An AfterValidator that raises ValueError(message) unless test(value)."""
+
+    def check(value: Any) -> Any:
+        if not test(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+def _digits(value: Any) -> Any:
+    """Integers are often quoted in YAML (Discord ids above all); digit strings count."""
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value!r} is not an IANA time zone (such as Asia/Tokyo or Europe/London)"
+        ) from None
+    return value
+
+
+def _hhmm(value: str) -> str:
+    if not _HHMM.match(value):
+        raise ValueError(f"{value!r} is not a time as HH:MM")
+    return value
+
+
+def _log_level(value: str) -> str:
+    if value.upper() not in LOG_LEVELS:
+        raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+    return value.upper()
+
+
+Int = Annotated[int, BeforeValidator(_digits)]
+HttpBase = Annotated[
+    str,
+    _check(lambda v: v.startswith(("http://", "https://")), "must start with http:// or https://"),
+]
+WebSocketUrl = Annotated[
+    str, _check(lambda v: v.startswith(("ws://", "wss://")), "must start with ws:// or wss://")
+]
+Millis = Annotated[Int, _check(lambda v: v >= 0, "must not be negative")]
+Port = Annotated[Int, _check(lambda v: 0 <= v <= 65535, "must be between 0 and 65535")]
+CatchUpHours = Annotated[float, _check(lambda v: 0 <= v <= 48, "must be between 0 and 48")]
+SendRate = Annotated[float, _check(lambda v: 0 < v <= 50, "must be above 0 and at most 50")]
+
+
+class Section(BaseModel):
+    """Strict types (a string is not a number, 1 is not true), no unknown keys, immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class DiscordConfig(Section):
     token_file: str | None = None  # a file holding the token (container secrets)
-    api_base_url: str = DEFAULT_API_BASE_URL  # REST base including /api/v10
-    gateway_url: str = DEFAULT_GATEWAY_URL  # ws:// or wss://
-    dev_guild_ids: list[int] = field(default_factory=list)
+    api_base_url: HttpBase = DEFAULT_API_BASE_URL  # REST base including /api/v10
+    gateway_url: WebSocketUrl = DEFAULT_GATEWAY_URL
+    dev_guild_ids: list[Int] = Field(default_factory=list)
+    # Only from DISCORD_TOKEN, never from the file, never dumped; SecretStr masks its repr.
+    token: SecretStr | None = Field(default=None, exclude=True, repr=False)
 
 
-@dataclass(frozen=True)
-class ContentConfig:
-    path: str = "content"
+def _default_content_path() -> str:
+    """`content` in the working directory, else the bundled folder beside the package."""
+    if Path("content").is_dir():
+        return "content"
+    bundled = Path(__file__).resolve().parent.parent / "content"
+    return str(bundled) if bundled.is_dir() else "content"
+
+
+class ContentConfig(Section):
+    path: str = Field(default_factory=_default_content_path, validate_default=True)
     watch: bool = False
-    watch_debounce_ms: int = 1000
+    watch_debounce_ms: Millis = 1000
+
+    @field_validator("path")
+    @classmethod
+    def _exists(cls, value: str, info: ValidationInfo) -> str:
+        if (info.context or {}).get("check_paths") and not Path(value).is_dir():
+            raise ValueError(f"folder {value!r} does not exist")
+        return value
 
 
-@dataclass(frozen=True)
-class StorageConfig:
+class StorageConfig(Section):
     data_dir: str = "data"
-    database: str = ""  # default: <data_dir>/briefing.sqlite3
+    # A SQLite file or a database URL; None (or "") means <data_dir>/briefing.sqlite3.
+    # DATABASE_URL in the environment overrides it. Not in repr: a URL may hold a password.
+    database: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, repr=False
+    )
 
 
-@dataclass(frozen=True)
-class BriefingsConfig:
-    default_time: str = "08:00"
-    default_timezone: str = "UTC"
-    catch_up_hours: float = 6.0
-    max_sends_per_second: float = 40.0
+class BriefingsConfig(Section):
+    default_time: Annotated[str, AfterValidator(_hhmm)] = "08:00"
+    default_timezone: Annotated[str, AfterValidator(_time_zone)] = "UTC"
+    catch_up_hours: CatchUpHours = 6.0
+    max_sends_per_second: SendRate = 40.0
 
 
-@dataclass(frozen=True)
-class AdminConfig:
-    owner_ids: list[int] = field(default_factory=list)
+class AdminConfig(Section):
+    owner_ids: list[Int] = Field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class HealthConfig:
+class HealthConfig(Section):
     enabled: bool = True
     host: str = "127.0.0.1"
-    port: int = 8080
+    port: Port = 8080
 
 
-@dataclass(frozen=True)
-class LoggingConfig:
-    level: str = "INFO"
+class LoggingConfig(Section):
+    level: Annotated[str, AfterValidator(_log_level)] = "INFO"
 
 
-@dataclass(frozen=True)
-class Config:
-    discord: DiscordConfig = field(default_factory=DiscordConfig)
-    content: ContentConfig = field(default_factory=ContentConfig)
-    storage: StorageConfig = field(default_factory=StorageConfig)
-    briefings: BriefingsConfig = field(default_factory=BriefingsConfig)
-    admin: AdminConfig = field(default_factory=AdminConfig)
-    health: HealthConfig = field(default_factory=HealthConfig)
-    logging: LoggingConfig = field(default_factory=LoggingConfig)
-    source: str | None = None  # the file it was read from, for messages
+class Config(Section):
+    discord: DiscordConfig = Field(default_factory=DiscordConfig)
+    content: ContentConfig = Field(default_factory=ContentConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    briefings: BriefingsConfig = Field(default_factory=BriefingsConfig)
+    admin: AdminConfig = Field(default_factory=AdminConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    _source: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections(cls, data: Any) -> Any:
+        """`discord:` with nothing under it is YAML null: the section's defaults."""
+        if isinstance(data, dict):
+            return {k: {} if v is None and k in cls.model_fields else v for k, v in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _remember_source(self, info: ValidationInfo) -> Config:
+        self._source = (info.context or {}).get("source")
+        return self
+
+    @property
+    def source(self) -> str | None:
+        """The file it was read from, for messages."""
+        return self._source
 
     @property
     def content_path(self) -> Path:
@@ -106,117 +218,46 @@ class Config:
         return self.data_dir / "briefing.sqlite3"
 
 
-def _type_name(tp: Any) -> str:
-    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(
-        tp, str(tp)
+class EnvOverrides(BaseSettings):
+    """The settings the environment gives: read by pydantic-settings from os.environ, or
+    validated from a mapping (tests); blank values count as unset."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", env_ignore_empty=True)
+
+    discord_token: Annotated[SecretStr | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, validation_alias=TOKEN_ENV, repr=False
+    )
+    database_url: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, validation_alias=DATABASE_ENV, repr=False
     )
 
+    @classmethod
+    def read(cls, environ: Mapping[str, str] | None = None) -> EnvOverrides:
+        return cls() if environ is None else cls.model_validate(dict(environ))
 
-def _coerce(key: str, value: Any, tp: Any, problems: list[str]) -> Any:
-    """Check one value against its annotated type; return it (converted where lossless)."""
-    origin = getattr(tp, "__origin__", None)
-    args: tuple[Any, ...] = getattr(tp, "__args__", ())
-    if origin is list:
-        if not isinstance(value, list):
-            problems.append(f"{key}: expected a list, got {type(value).__name__}")
-            return []
-        return [_coerce(f"{key}[{i}]", v, args[0], problems) for i, v in enumerate(value)]
-    if args and type(None) in args:  # Optional[X]
-        if value is None:
-            return None
-        inner = next(a for a in args if a is not type(None))
-        return _coerce(key, value, inner, problems)
-    if tp is bool:
-        if not isinstance(value, bool):
-            problems.append(f"{key}: expected true or false, got {value!r}")
-        return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.isdigit():
-                return int(value)  # snowflakes are often quoted
-            problems.append(f"{key}: expected an integer, got {value!r}")
-        return value
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(f"{key}: expected a number, got {value!r}")
-            return value
-        return float(value)
-    if tp is str:
-        if not isinstance(value, str):
-            problems.append(f"{key}: expected a string, got {value!r}")
-        return value
-    return value
+    def apply(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """`raw` (the file's mapping) with these values put in place."""
+        sections: dict[str, dict[str, Any]] = {
+            "discord": {"token": self.discord_token},
+            "storage": {"database": self.database_url},
+        }
+        out = dict(raw)
+        for section, values in sections.items():
+            given = {k: v for k, v in values.items() if v is not None}
+            current = out.get(section)
+            if given and (current is None or isinstance(current, dict)):
+                out[section] = {**(current or {}), **given}
+        return out
 
 
-def _build(cls: type, data: Any, prefix: str, problems: list[str]) -> Any:
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        problems.append(f"{prefix or 'config'}: expected a mapping, got {type(data).__name__}")
-        return cls()
-    hints = get_type_hints(cls)
-    known = {f.name for f in fields(cls) if f.name != "source"}
-    for key in data:
-        if key not in known:
-            where = f"{prefix}.{key}" if prefix else str(key)
-            problems.append(f"{where}: unknown key (known: {', '.join(sorted(known))})")
-    kwargs: dict[str, Any] = {}
-    for name in known:
-        if name not in data:
-            continue
-        where = f"{prefix}.{name}" if prefix else name
-        tp = hints[name]
-        if is_dataclass(tp):
-            kwargs[name] = _build(tp, data[name], where, problems)  # type: ignore[arg-type]
-        else:
-            kwargs[name] = _coerce(where, data[name], tp, problems)
-    try:
-        return cls(**kwargs)
-    except TypeError as exc:  # pragma: no cover - guarded by the checks above
-        problems.append(f"{prefix or 'config'}: {exc}")
-        return cls()
-
-
-def _check_values(cfg: Config, problems: list[str], check_paths: bool) -> None:
-    d = cfg.discord
-    if not d.api_base_url.startswith(("http://", "https://")):
-        problems.append("discord.api_base_url: must start with http:// or https://")
-    if not d.gateway_url.startswith(("ws://", "wss://")):
-        problems.append("discord.gateway_url: must start with ws:// or wss://")
-    b = cfg.briefings
-    if not _HHMM.match(str(b.default_time)):
-        problems.append(f"briefings.default_time: {b.default_time!r} is not a time as HH:MM")
-    try:
-        ZoneInfo(str(b.default_timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(
-            f"briefings.default_timezone: {b.default_timezone!r} is not an IANA time zone "
-            "(such as Asia/Tokyo or Europe/London)"
-        )
-    if isinstance(b.catch_up_hours, float) and not 0 <= b.catch_up_hours <= 48:
-        problems.append("briefings.catch_up_hours: must be between 0 and 48")
-    if isinstance(b.max_sends_per_second, float) and not 0 < b.max_sends_per_second <= 50:
-        problems.append("briefings.max_sends_per_second: must be above 0 and at most 50")
-    if isinstance(cfg.health.port, int) and not 0 <= cfg.health.port <= 65535:
-        problems.append("health.port: must be between 0 and 65535")
-    if str(cfg.logging.level).upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        problems.append("logging.level: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
-    if isinstance(cfg.content.watch_debounce_ms, int) and cfg.content.watch_debounce_ms < 0:
-        problems.append("content.watch_debounce_ms: must not be negative")
-    if check_paths and not cfg.content_path.is_dir():
-        problems.append(f"content.path: folder {str(cfg.content_path)!r} does not exist")
-
-
-def _default_content_path() -> str:
-    """`content` in the working directory, else the bundled folder beside the package."""
-    if Path("content").is_dir():
-        return "content"
-    bundled = Path(__file__).resolve().parent.parent / "content"
-    return str(bundled) if bundled.is_dir() else "content"
-
-
-def load_config(path: str | Path | None = None, *, check_paths: bool = True) -> Config:
-    """Read and validate `path` (or the defaults when None); raise ConfigError listing all problems.
+def load_config(
+    path: str | Path | None = None,
+    *,
+    check_paths: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Read and validate `path` (or the defaults when None) with the environment's overrides
+    (`environ`, default os.environ); raise ConfigError listing all problems.
 
     Relative paths in the file are taken relative to the working directory, as the README's
     commands run from the repository root.
@@ -239,26 +280,32 @@ def load_config(path: str | Path | None = None, *, check_paths: bool = True) -> 
             problem = getattr(exc, "problem", None) or "invalid YAML"
             raise ConfigError([f"{path}{line}: {problem}"]) from None
     problems: list[str] = []
-    if isinstance(raw, dict):
-        raw.setdefault("content", {})
-        if isinstance(raw["content"], dict) and "path" not in raw["content"]:
-            raw["content"]["path"] = _default_content_path()
-    cfg = _build(Config, raw, "", problems)
-    if not problems:
-        _check_values(cfg, problems, check_paths)
-    if problems:
+    if isinstance(raw, dict) and isinstance(raw.get("discord"), dict) and "token" in raw["discord"]:
+        raw["discord"] = {k: v for k, v in raw["discord"].items() if k != "token"}
+        problems.append(
+            f"discord.token: not read from the config file; set {TOKEN_ENV} (or discord.token_file)"
+        )
+    data = EnvOverrides.read(environ).apply(raw) if isinstance(raw, dict) else raw
+    context = {"check_paths": check_paths, "source": source}
+    cfg: Config | None = None
+    try:
+        cfg = Config.model_validate(data, context=context)
+    except ValidationError as exc:
+        problems.extend(problems_of(exc, Config))
+    if problems or cfg is None:
         prefix = f"{path}: " if path is not None else ""
         raise ConfigError([prefix + p for p in problems])
-    return Config(
-        **{f.name: getattr(cfg, f.name) for f in fields(Config) if f.name != "source"},
-        source=source,
-    )
+    return cfg
 
 
-def resolve_token(cfg: Config, environ: dict[str, str] | None = None) -> str:
-    """The bot token from `DISCORD_TOKEN`, else from `discord.token_file`; never logged."""
-    env = os.environ if environ is None else environ
-    token = env.get(TOKEN_ENV, "").strip()
+def resolve_token(cfg: Config, environ: Mapping[str, str] | None = None) -> str:
+    """The bot token: `DISCORD_TOKEN` (from `environ` when given, else as read at load),
+    else the contents of `discord.token_file`; never logged."""
+    if environ is not None:
+        token = environ.get(TOKEN_ENV, "").strip()
+    else:
+        secret = cfg.discord.token
+        token = secret.get_secret_value().strip() if secret is not None else ""
     if token:
         return token
     if cfg.discord.token_file:

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
-
-from bot.app.metrics import CONTENT_TYPE
+from prometheus_client import CONTENT_TYPE_LATEST
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +87,7 @@ class HealthServer:
             return web.Response(status=404, text="metrics not enabled\n")
         return web.Response(
             body=self._metrics().encode("utf-8"),
-            headers={"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"},
+            headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"},
         )
 
     def _app(self) -> web.Application:

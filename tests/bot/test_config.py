@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, TokenError, load_config, resolve_token
+from bot.config import Config, ConfigError, TokenError, load_config, resolve_token
+from bot.config_problems import known_keys
 from tests.support.paths import CONTENT_DIR, REPO
 
 
@@ -15,20 +16,21 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_defaults_run_on_bundled_content() -> None:
-    cfg = load_config(None)
+    cfg = load_config(None, environ={})
     # "or content_path.is_dir()" made this pass for any existing folder; the default must
     # be the bundled content itself.
     assert cfg.content_path.resolve() == CONTENT_DIR.resolve()
     assert (cfg.content_path / "bluebook-2020-russia").is_dir()
     assert cfg.database_path == cfg.data_dir / "briefing.sqlite3"
     assert cfg.health.host == "127.0.0.1"
+    assert cfg.storage.database is None and cfg.source is None
 
 
 def test_example_config_is_valid_and_documents_every_key() -> None:
     cfg = load_config(REPO / "config.example.yaml")
     text = (REPO / "config.example.yaml").read_text(encoding="utf-8")
     for section in ("discord", "content", "storage", "briefings", "admin", "health", "logging"):
-        for key in getattr(cfg, section).__dataclass_fields__:
+        for key in known_keys(type(getattr(cfg, section))):
             assert f"  {key}:" in text, f"config.example.yaml does not document {section}.{key}"
 
 
@@ -42,9 +44,16 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(path)
     text = str(info.value)
-    assert "discord.colour: unknown key" in text
-    assert "briefings.catch_up_hours: expected a number" in text
-    assert str(path) in text
+    assert info.value.problems == [
+        f"{path}: discord.gateway_url: must start with ws:// or wss://",
+        f"{path}: discord.colour: unknown key "
+        "(known: api_base_url, dev_guild_ids, gateway_url, token_file)",
+        f"{path}: content.path: folder '/nonexistent/content' does not exist",
+        f"{path}: briefings.default_timezone: 'Mars/Olympus' is not an IANA time zone "
+        "(such as Asia/Tokyo or Europe/London)",
+        f"{path}: briefings.catch_up_hours: expected a number, got 'soon'",
+    ]
+    assert text == "\n".join(info.value.problems)
 
 
 def test_bad_timezone_and_gateway_and_missing_content(tmp_path: Path) -> None:
@@ -95,3 +104,97 @@ def test_missing_token_message_does_not_leak(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, f"discord:\n  token_file: {empty}\n"))
     with pytest.raises(TokenError, match="is empty"):
         resolve_token(cfg, {})
+
+
+def test_wrong_types_and_values_read_as_sentences(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "discord:\n  dev_guild_ids: [12, x, true]\n"
+        "content:\n  watch: 'yes'\n  watch_debounce_ms: -1\n"
+        "storage: [1]\n"
+        "briefings:\n  default_time: '8:00'\n  max_sends_per_second: 99\n"
+        "health:\n  port: 70000\n  host: 8\n"
+        "logging:\n  level: loud\n"
+        "colour: red\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path, check_paths=False)
+    assert info.value.problems == [
+        f"{path}: {line}"
+        for line in (
+            "discord.dev_guild_ids[1]: expected an integer, got 'x'",
+            "discord.dev_guild_ids[2]: expected an integer, got True",
+            "content.watch: expected true or false, got 'yes'",
+            "content.watch_debounce_ms: must not be negative",
+            "storage: expected a mapping, got list",
+            "briefings.default_time: '8:00' is not a time as HH:MM",
+            "briefings.max_sends_per_second: must be above 0 and at most 50",
+            "health.host: expected a string, got 8",
+            "health.port: must be between 0 and 65535",
+            "logging.level: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+            "colour: unknown key "
+            "(known: admin, briefings, content, discord, health, logging, storage)",
+        )
+    ]
+    assert "pydantic" not in str(info.value) and "http" not in str(info.value)
+
+
+def test_a_file_that_is_not_a_mapping(tmp_path: Path) -> None:
+    path = write(tmp_path, "- discord\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.problems == [f"{path}: config: expected a mapping, got list"]
+
+
+def test_empty_sections_quoted_numbers_and_lower_case_level(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "discord:\nstorage:\n  database: ''\nhealth:\n  port: '9100'\nlogging:\n  level: debug\n",
+    )
+    cfg = load_config(path, environ={})
+    assert cfg.discord.dev_guild_ids == [] and cfg.health.port == 9100
+    assert cfg.storage.database is None
+    assert cfg.logging.level == "DEBUG"
+    assert cfg.source == str(path)
+
+
+def test_database_url_from_the_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "storage:\n  database: local.sqlite3\n")
+    assert load_config(path, environ={}).database_path == Path("local.sqlite3")
+    url = "postgresql://bot:hunter2@127.0.0.1/briefings"
+    cfg = load_config(path, environ={"DATABASE_URL": url})
+    assert cfg.storage.database == url
+    assert "hunter2" not in repr(cfg) and "hunter2" not in str(cfg)
+    assert load_config(path, environ={"DATABASE_URL": " "}).storage.database == "local.sqlite3"
+
+
+def test_token_never_shown_and_never_read_from_the_file(tmp_path: Path) -> None:
+    secret = "MTIz.sekrit-token.value"
+    cfg = load_config(None, environ={"DISCORD_TOKEN": secret})
+    assert resolve_token(cfg) == secret
+    for shown in (repr(cfg), str(cfg), repr(cfg.discord), str(cfg.model_dump())):
+        assert secret not in shown
+    assert secret not in cfg.model_dump_json()
+    assert "token" not in cfg.model_dump()["discord"]
+    path = write(tmp_path, f"discord:\n  token: {secret}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.problems == [
+        f"{path}: discord.token: not read from the config file; "
+        "set DISCORD_TOKEN (or discord.token_file)"
+    ]
+    assert secret not in str(info.value)
+
+
+def test_blank_token_in_the_environment_falls_back_to_the_file(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("file-token\n", encoding="utf-8")
+    path = write(tmp_path, f"discord:\n  token_file: {token_file}\n")
+    assert resolve_token(load_config(path, environ={"DISCORD_TOKEN": "  "})) == "file-token"
+
+
+def test_config_is_immutable_and_defaults_without_a_file() -> None:
+    cfg = Config()
+    assert cfg.database_path == Path("data") / "briefing.sqlite3"
+    with pytest.raises(ValueError):
+        cfg.health.port = 1  # type: ignore[misc]

@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.app.health import CONTENT_MISSING, GATEWAY_DOWN, HealthServer
 from bot.app.metrics import BotMetrics
@@ -69,7 +70,7 @@ async def test_metrics_page(server: tuple[HealthServer, State, BotMetrics]) -> N
     metrics.interaction("search", "ok", 0.1)
     status, ctype, body = await get(f"{health.url}/metrics")
     assert status == 200
-    assert ctype.startswith("text/plain")
+    assert ctype == CONTENT_TYPE_LATEST
     assert 'interactions_total{command="search",outcome="ok"} 1' in str(body)
 
 

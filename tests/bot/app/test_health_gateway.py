@@ -76,7 +76,7 @@ async def test_healthz_follows_the_gateway(emulator: Emulator, tmp_path: Path) -
         async with aiohttp.ClientSession() as session, session.get(f"{health.url}/metrics") as r:
             text = await r.text()
         assert r.status == 200 and "content_sections " in text and "process_uptime_seconds" in text
-        assert "gateway_reconnects_total 1\n" in text
+        assert "gateway_reconnects_total 1.0\n" in text
     finally:
         await bot.close()
         await asyncio.wait_for(task, 10)

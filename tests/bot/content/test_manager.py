@@ -68,8 +68,8 @@ async def test_first_load_serves_snapshot_and_index(content: Path) -> None:
     assert loaded.index is not None and loaded.index.snapshot is loaded.snapshot
     assert loaded.sections == sum(len(d.sections) for d in loaded.snapshot.documents)
     assert loaded.source == content
-    assert metrics.content_sections.value() == loaded.sections
-    assert metrics.content_facts.value() == loaded.facts > 0
+    assert metrics.value("content_sections") == loaded.sections
+    assert metrics.value("content_facts") == loaded.facts > 0
 
 
 async def test_a_refused_first_load_lists_every_problem(content: Path) -> None:
@@ -108,7 +108,7 @@ async def test_good_reload_swaps_and_reports_diff(content: Path) -> None:
     assert manager.loaded is not None and manager.loaded.index.snapshot is manager.snapshot
     assert manager.last_report is report
     assert [s[1] for s in seen] == [manager.loaded, manager.loaded]
-    assert metrics.reloads.value(result="ok") == 2  # the first load and this one
+    assert metrics.value("reloads_total", result="ok") == 2  # the first load and this one
     text = render_report(report)
     assert "Reloaded" in text and "russian-economy" in text and len(text) <= EMBED_DESCRIPTION
 
@@ -125,8 +125,8 @@ async def test_bad_reload_keeps_serving_previous(content: Path) -> None:
     assert report.old_hash == before.content_hash and report.new_hash is None
     assert report.errors and all(":" in e for e in report.errors)
     assert any("facts.yaml:" in e for e in report.errors)
-    assert metrics.reloads.value(result="failed") == 1
-    assert metrics.content_sections.value() == before.sections
+    assert metrics.value("reloads_total", result="failed") == 1
+    assert metrics.value("content_sections") == before.sections
     text = render_report(report)
     assert "Reload refused" in text and "facts.yaml:" in text
 
