@@ -3,7 +3,7 @@
 The bot must run with nothing but `DISCORD_TOKEN` set, so every key has a default; and a
 mistyped key must be reported rather than silently ignored, so unknown keys are errors.
 All problems are collected and reported together, each as `<file>: <dotted.key>: <message>`
-(pydantic's errors translated into sentences by `bot.config_problems`). The environment
+(pydantic's errors translated into sentences by `bot.config.problems`). The environment
 overrides two keys (pydantic-settings): `DISCORD_TOKEN` and `DATABASE_URL`.
 """
 

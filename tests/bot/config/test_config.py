@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ConfigError, TokenError, load_config, resolve_token
-from bot.config_problems import known_keys
+from bot.config.problems import known_keys
 from tests.support.paths import CONTENT_DIR, REPO
 
 
