@@ -1,4 +1,6 @@
-"""Logging with the bot token redacted from every record, whatever handler receives it.
+"""Logging with credentials redacted from every record, whatever handler receives it: the
+bot token, and interaction tokens (webhook credentials valid for 15 minutes, which
+discord.py's DEBUG output shows in URLs and in gateway event dumps).
 
 Redaction happens in the log record factory, i.e. when a record is created, so it also
 covers handlers we did not install (pytest's caplog, a library's own handler). A handler
@@ -8,6 +10,7 @@ filter would only protect the handlers it is attached to.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import traceback
@@ -20,10 +23,20 @@ _lock = threading.Lock()
 _installed = False
 
 
+# An interaction's token in a webhook URL, and the `token` field of an event dump.
+_TOKEN_PATTERNS = (
+    re.compile(r"(/(?:interactions|webhooks)/\d+/)[A-Za-z0-9_\-.]{20,}"),
+    re.compile(r"""(["']token["']\s*:\s*["'])[^"']{20,}"""),
+)
+
+
 def redact(text: str) -> str:
     for secret in _secrets:
         if secret and secret in text:
             text = text.replace(secret, REDACTED)
+    if "token" in text or "/interactions/" in text or "/webhooks/" in text:
+        for pattern in _TOKEN_PATTERNS:
+            text = pattern.sub(rf"\g<1>{REDACTED}", text)
     return text
 
 
@@ -35,8 +48,6 @@ def _install_factory() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        if not _secrets:
-            return record
         try:
             message = record.getMessage()
         except Exception:  # a bad format string: leave it to logging's own error path

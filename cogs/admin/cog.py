@@ -21,6 +21,7 @@ from discord.ext import commands
 from discord.utils import escape_markdown, format_dt
 
 import bot as bot_package
+from bot.app.briefings import BriefingsRuntime
 from bot.app.client import BriefingBot, Interaction
 from bot.app.errors import UserFacingError
 from bot.app.render import limits
@@ -194,11 +195,13 @@ class Admin(commands.Cog):
     @manage_server_or_admin()
     async def status(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        embed = await self.status_embed(interaction.guild_id)
+        # Operators see the whole bot; a server's admins see their own server's figures.
+        operator = await is_bot_admin(self.bot, interaction.user)
+        embed = await self.status_embed(interaction.guild_id, operator=operator)
         log.info("admin status by user %s in guild %s", interaction.user.id, interaction.guild_id)
         await interaction.edit_original_response(embed=embed, allowed_mentions=NO_MENTIONS)
 
-    async def status_embed(self, guild_id: int | None) -> discord.Embed:
+    async def status_embed(self, guild_id: int | None, *, operator: bool) -> discord.Embed:
         client = self.bot
         embed = discord.Embed(title="Briefing Bot status", colour=INFO_COLOUR)
         uptime = client.metrics.uptime_s()
@@ -207,7 +210,8 @@ class Admin(commands.Cog):
         _field(embed, "Version", bot_package.__version__)
         _field(embed, "Uptime", _duration(uptime))
         _field(embed, "Gateway latency", latency_text)
-        _field(embed, "Servers", str(len(client.guilds)))
+        if operator:
+            _field(embed, "Servers", str(len(client.guilds)))
 
         loaded = self.manager.loaded
         if loaded is None:
@@ -231,16 +235,23 @@ class Admin(commands.Cog):
                 f"{escape_markdown(report.trigger)}, {report.elapsed_s:.2f} s"
             )
         _field(embed, "Last reload", last, inline=False)
-        await self._briefing_fields(embed, guild_id)
+        await self._briefing_fields(embed, guild_id, operator)
         embed.timestamp = datetime.now(UTC)
         return embed
 
-    async def _briefing_fields(self, embed: discord.Embed, guild_id: int | None) -> None:
+    async def _briefing_fields(
+        self, embed: discord.Embed, guild_id: int | None, operator: bool
+    ) -> None:
         runtime = self.bot.briefings
         if runtime is None:
             _field(embed, "Briefings", "briefings not enabled", inline=False)
             return
         status = runtime.dispatcher.status()
+        if not operator:
+            alive = "running" if status.alive else "**not running**"
+            _field(embed, "Briefings", f"dispatcher {alive}", inline=False)
+            await self._server_fields(embed, runtime, guild_id)
+            return
         due = format_dt(status.next_due, "R") if status.next_due else "nothing scheduled"
         _field(
             embed,
@@ -257,6 +268,12 @@ class Admin(commands.Cog):
                 limits.EMBED_FIELD_VALUE - 2 * len(FENCE) - 2,
             )
             _field(embed, "Last dispatcher error", f"{FENCE}\n{error}\n{FENCE}", False)
+        await self._server_fields(embed, runtime, guild_id)
+
+    async def _server_fields(
+        self, embed: discord.Embed, runtime: BriefingsRuntime, guild_id: int | None
+    ) -> None:
+        """This server's recent deliveries and disabled subscriptions."""
         store = runtime.store
         try:
             recent = await store.recent_deliveries(limit=5, guild_id=guild_id)

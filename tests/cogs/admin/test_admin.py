@@ -138,7 +138,11 @@ async def test_non_operators_are_refused(admin_bot: RunningBot, emulator: Emulat
     assert manager_of(admin_bot).last_report is report_before
     # Manage Server is enough for status, nothing less is.
     status = await admin(admin_bot, "status", member=mod, permissions=MANAGE_GUILD | VIEW_AND_USE)
-    assert "Briefing Bot status" in embed_text(status)
+    text = embed_text(status)
+    assert "Briefing Bot status" in text and "Recent deliveries (this server)" in text
+    # the dispatcher's counters and errors cover every server: operators only
+    assert "sent 0, failed 0" not in text and "Servers" not in text
+    assert "sent 0, failed 0" in embed_text(await admin(admin_bot, "status"))
     plain = await admin(admin_bot, "status", member=mod, permissions=VIEW_AND_USE)
     assert "Manage Server" in plain.get("content", "")
 
