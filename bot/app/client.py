@@ -24,6 +24,16 @@ from bot.app.errors import STARTED, elapsed, interaction_name, reply_ephemeral, 
 from bot.app.gateway import bot_intents, route_gateway, use_api_base_url
 from bot.app.health import GatewayState, HealthServer
 from bot.app.metrics import BotMetrics
+from bot.app.overload import (
+    SHEDDABLE,
+    Admission,
+    Busy,
+    Gate,
+    Policy,
+    age_of,
+    expired,
+    wants_private,
+)
 from bot.app.reader import SectionReader
 from bot.app.sync import SyncResult, sync_commands
 from bot.briefings.clock import Clock, SystemClock
@@ -93,15 +103,32 @@ class BriefingTree(app_commands.CommandTree["BriefingBot"]):
 
     async def interaction_check(self, interaction: discord.Interaction[BriefingBot]) -> bool:
         interaction.extras[STARTED] = time.monotonic()
+        command = interaction.command
+        lookup = command is not None and bool(command.extras.get(SHEDDABLE))
+        invoked = interaction.type is discord.InteractionType.application_command
+        if lookup and invoked and self.client.gate.admit(interaction) is Admission.DEFER:
+            private = wants_private(interaction)
+            await interaction.response.defer(ephemeral=private, thinking=True)
         return True
 
     async def on_error(
         self, interaction: discord.Interaction[BriefingBot], error: app_commands.AppCommandError
     ) -> None:
-        outcome = await report(interaction, error)
-        self.client.metrics.interaction(
-            interaction_name(interaction), outcome, elapsed(interaction)
-        )
+        self.client.gate.release(interaction)
+        name = interaction_name(interaction)
+        if expired(error):  # nothing can answer it now: one line, no traceback, no reply
+            age = age_of(interaction)
+            log.warning(
+                "Interaction %s (%s) expired unanswered, %.1f s old", interaction.id, name, age
+            )
+            self.client.metrics.interaction(name, "expired", elapsed(interaction))
+            return
+        if isinstance(error, Busy):
+            await reply_ephemeral(interaction, str(error))
+            outcome = "shed"
+        else:
+            outcome = await report(interaction, error)
+        self.client.metrics.interaction(name, outcome, elapsed(interaction))
 
 
 class BriefingBot(commands.Bot):
@@ -145,6 +172,7 @@ class BriefingBot(commands.Bot):
             watch_debounce_ms=config.content.watch_debounce_ms,
         )
         self.reader = SectionReader()
+        self.gate = Gate(Policy.from_config(config.interactions))
         self.briefings: BriefingsRuntime | None = None
         self.briefings_error: str | None = None  # why the runtime could not start
         self.sync_results: list[SyncResult] = []
@@ -226,6 +254,7 @@ class BriefingBot(commands.Bot):
     async def on_app_command_completion(
         self, interaction: discord.Interaction[BriefingBot], command: Any
     ) -> None:
+        self.gate.release(interaction)
         self.metrics.interaction(command.qualified_name, "ok", elapsed(interaction))
 
     async def close(self) -> None:

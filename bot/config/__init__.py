@@ -161,6 +161,18 @@ class BriefingsConfig(Section):
     max_sends_per_second: SendRate = 40.0
 
 
+class InteractionsConfig(Section):
+    """Answering every interaction in Discord's 3 s under load (docs/operations.md)."""
+
+    # Answer "thinking…" first when an interaction has already waited this long.
+    defer_after_ms: Millis = 1000
+    # With this many lookups being answered, further ones get "busy, try again".
+    max_in_flight: Annotated[Int, _check(lambda v: v >= 1, "must be at least 1")] = 500
+    # Each user may run this many lookups per `per_user_seconds`; 0 turns the limit off.
+    per_user_rate: Annotated[Int, _check(lambda v: v >= 0, "must not be negative")] = 10
+    per_user_seconds: Annotated[float, _check(lambda v: v > 0, "must be above 0")] = 10.0
+
+
 class AdminConfig(Section):
     owner_ids: list[Int] = Field(default_factory=list)
 
@@ -180,6 +192,7 @@ class Config(Section):
     content: ContentConfig = Field(default_factory=ContentConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     briefings: BriefingsConfig = Field(default_factory=BriefingsConfig)
+    interactions: InteractionsConfig = Field(default_factory=InteractionsConfig)
     admin: AdminConfig = Field(default_factory=AdminConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)

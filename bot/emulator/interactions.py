@@ -223,6 +223,7 @@ class InteractionFactory:
         permissions: int | None = None,
         locale: str = "en-US",
         message: dict[str, Any] | None = None,
+        created_at: float | None = None,
     ) -> InteractionHandle:
         base = self.base_payload(
             interaction_type,
@@ -232,18 +233,24 @@ class InteractionFactory:
             permissions=permissions,
             locale=locale,
         )
-        return self.build_from(base, data, message=message)
+        return self.build_from(base, data, message=message, created_at=created_at)
 
     def build_from(
-        self, base: dict[str, Any], data: dict[str, Any], *, message: dict[str, Any] | None = None
+        self,
+        base: dict[str, Any],
+        data: dict[str, Any],
+        *,
+        message: dict[str, Any] | None = None,
+        created_at: float | None = None,
     ) -> InteractionHandle:
         """A new interaction (fresh id and token) on a `base_payload`.
 
         The payload is a shallow copy: its nested parts are `base`'s own, so a load generator
         builds `base` once per run and pays only for the id, the token and one dict here.
         Nothing may mutate them afterwards (the emulator only reads and serialises them).
+        `created_at` (a time.time() value) backdates the id, as for one that waited in a queue.
         """
-        interaction_id = snowflake()
+        interaction_id = snowflake(created_at)
         token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
         payload = base.copy()
         payload["id"] = str(interaction_id)

@@ -7,6 +7,7 @@ Tests talk to it through `Emulator`: set the world up (`state`), point a bot at
 from __future__ import annotations
 
 import socket
+import time
 from typing import Any
 
 from aiohttp import web
@@ -159,8 +160,10 @@ class Emulator:
         member: Member | None = None,
         permissions: int | None = None,
         locale: str = "en-US",
+        created_ago: float = 0.0,
     ) -> InteractionHandle:
-        """Dispatch a slash command ("help", or "briefing subscribe" for a sub-command)."""
+        """Dispatch a slash command ("help", or "briefing subscribe" for a sub-command);
+        `created_ago` seconds backdates it, as if it had waited that long to arrive."""
         data = self.interactions.command_data(name, options, guild)
         handle = self.interactions.build(
             APPLICATION_COMMAND,
@@ -170,6 +173,7 @@ class Emulator:
             member=member,
             permissions=permissions,
             locale=locale,
+            created_at=time.time() - created_ago if created_ago else None,
         )
         return await self._dispatch(handle)
 

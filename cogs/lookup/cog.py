@@ -20,6 +20,7 @@ from discord.ext import commands
 
 from bot.app.client import BriefingBot, Interaction
 from bot.app.errors import ContentUnavailableError
+from bot.app.overload import SHEDDABLE
 from bot.app.render import embeds, limits
 from bot.app.render.cache import ContentLRU
 from bot.app.render.components import (
@@ -42,6 +43,7 @@ from cogs.lookup.views import DYNAMIC_ITEMS
 log = logging.getLogger(__name__)
 
 PRIVATE_HELP = "Only you see the answer"
+LOOKUP = {SHEDDABLE: "private"}  # admitted by the overload gate; `private` decides visibility
 # Answers kept per content version: (command, query) -> rendered reply.
 REPLY_CACHE_SIZE = 2048
 
@@ -119,11 +121,18 @@ class Lookup(commands.Cog):
 
     @staticmethod
     async def send(interaction: Interaction, reply: Reply, private: bool) -> None:
+        view = reply.view()
+        if interaction.response.is_done():  # deferred under load: fill in "thinking…"
+            await interaction.edit_original_response(
+                content=reply.text or None,
+                embed=reply.embed,
+                view=view if view is not None else discord.utils.MISSING,
+            )
+            return
         if reply.embed is None:
             await interaction.response.send_message(reply.text, ephemeral=True)
             return
         kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": private}
-        view = reply.view()
         if view is not None:
             kwargs["view"] = view
         await interaction.response.send_message(**kwargs)
@@ -148,7 +157,9 @@ class Lookup(commands.Cog):
             "Or search the text with `/search`.",
         )
 
-    @app_commands.command(name="section", description="Read a section of the Diplomatic Bluebook")
+    @app_commands.command(
+        name="section", description="Read a section of the Diplomatic Bluebook", extras=LOOKUP
+    )
     @app_commands.describe(
         query="The section's title (pick one) or words from it", private=PRIVATE_HELP
     )
@@ -177,7 +188,9 @@ class Lookup(commands.Cog):
             answer.message, answer.suggestions, "Try other words, or browse with `/section`."
         )
 
-    @app_commands.command(name="search", description="Search the text of the Diplomatic Bluebook")
+    @app_commands.command(
+        name="search", description="Search the text of the Diplomatic Bluebook", extras=LOOKUP
+    )
     @app_commands.describe(query="Words, a name or a question", private=PRIVATE_HELP)
     async def search(self, interaction: Interaction, query: str, private: bool = False) -> None:
         await self.send(interaction, self.reply("search", query, self.build_search), private)
@@ -198,7 +211,9 @@ class Lookup(commands.Cog):
             embeds.timeline_embed(timeline, docs), view=_menu(options, "n", "Read section")
         )
 
-    @app_commands.command(name="summit", description="Summits, ministerial meetings and visits")
+    @app_commands.command(
+        name="summit", description="Summits, ministerial meetings and visits", extras=LOOKUP
+    )
     @app_commands.describe(
         query="A place, person, year or month (leave empty for all)", private=PRIVATE_HELP
     )
@@ -222,7 +237,9 @@ class Lookup(commands.Cog):
         options = _fact_options(index, facts)
         return Reply(embeds.trade_embed(answer, docs), view=_menu(options, "n", "Read section"))
 
-    @app_commands.command(name="trade", description="Trade, investment and economic figures")
+    @app_commands.command(
+        name="trade", description="Trade, investment and economic figures", extras=LOOKUP
+    )
     @app_commands.describe(
         query="A topic such as investment or energy (optional)", private=PRIVATE_HELP
     )
@@ -243,7 +260,9 @@ class Lookup(commands.Cog):
         options = _fact_options(index, (answer.fact, *answer.alternatives))
         return Reply(embeds.fact_embed(answer, doc), view=_menu(options, "n", "Read section"))
 
-    @app_commands.command(name="fact", description="A fact from the Bluebook, with its source")
+    @app_commands.command(
+        name="fact", description="A fact from the Bluebook, with its source", extras=LOOKUP
+    )
     @app_commands.describe(
         topic="A topic, place or person (empty: a random fact)", private=PRIVATE_HELP
     )

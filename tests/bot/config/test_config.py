@@ -133,7 +133,7 @@ def test_wrong_types_and_values_read_as_sentences(tmp_path: Path) -> None:
             "health.port: must be between 0 and 65535",
             "logging.level: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
             "colour: unknown key "
-            "(known: admin, briefings, content, discord, health, logging, storage)",
+            "(known: admin, briefings, content, discord, health, interactions, logging, storage)",
         )
     ]
     assert "pydantic" not in str(info.value) and "http" not in str(info.value)
