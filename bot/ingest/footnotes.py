@@ -56,11 +56,12 @@ def marker_positions(text: str, number: str) -> list[int]:
         if pos < 0:
             return positions
         start = pos + 1
-        if _is_marker(text, pos, number):
+        if can_be_marker(text, pos, number):
             positions.append(pos)
 
 
-def _is_marker(text: str, pos: int, number: str) -> bool:
+def can_be_marker(text: str, pos: int, number: str) -> bool:
+    """Whether `number` at `text[pos:]` stands where a glued marker can stand."""
     end = pos + len(number)
     if pos == 0:
         return False

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.content.model import Document, Footnote, FootnoteRef, Section
 from bot.content.slug import slugify
-from bot.ingest import captions, footnotes, headings
+from bot.ingest import captions, footnotes, headings, markers
 from bot.ingest.errors import IngestError
 
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
@@ -63,8 +63,9 @@ def parse_with_warnings(text: str, doc_id: str, source_url: str = "") -> ParseRe
         raise IngestError(f"no edition year in the title line {reader.title!r}")
     if not any(d.rank > 0 for d in reader.drafts):
         raise IngestError("no headings found (expected lines like '1 Russia' or '(1) ...')")
-    refs = _pair_footnotes(reader.drafts, warnings)
-    sections = _build_sections(reader.drafts, refs, doc_id, warnings)
+    places = _pair_footnotes(reader.drafts, warnings)
+    dropped = _unpaired_markers(reader, places)
+    sections = _build_sections(reader.drafts, places, dropped, doc_id, warnings)
     document = Document(
         id=doc_id,
         title=reader.title,
@@ -120,9 +121,6 @@ class _Reader:
 
     def __init__(self, text: str) -> None:
         self.lines = normalise_lines(text)
-        self.footnote_numbers = frozenset(
-            fn[0] for fn in map(footnotes.footnote_line, self.lines) if fn is not None
-        )
         # Several `Section N` headings: each becomes a level-1 section the numbered
         # headings after it nest under (ids stay unique without renaming anything).
         self.nest_sections = _section_lines(self.lines) > 1
@@ -141,6 +139,12 @@ class _Reader:
         self._section_title_pending: str | None = None  # `Section N` with its title below
         self._box_title_pending: int | None = None  # a `Column` whose title is the next line
         self._no_title = False  # the text starts without a title line
+        # Where the last footnote block stood (section, paragraphs before it), and the
+        # last block that text came after: a complete block, so glued numbers before it
+        # that it does not define are not markers (see _unpaired_markers).
+        self._last_note: tuple[int, int] | None = None
+        self.notes_done: tuple[int, int] | None = None
+        self._block: list[int] = []  # the numbers of the last footnote block
 
     def read(self) -> None:
         i = 0
@@ -158,13 +162,17 @@ class _Reader:
         if self._box_title_pending is not None:
             box, self._box_title_pending = self._box_title_pending, None
             title = headings.box_title(line)
-            shape = headings.candidate(line, self.footnote_numbers)
+            shape = headings.candidate(line)
             if title is not None and not isinstance(shape, headings.Candidate):
                 self.drafts[box].title = title
                 return 1
         fn = footnotes.footnote_line(raw)
         if fn is not None:
             notes = self._current().footnotes
+            if self._last_note is None:
+                self._block = []
+            self._block.append(int(fn[0]))
+            self._last_note = (len(self.drafts) - 1, len(self._current().paragraphs))
             if [fn[0], fn[1]] not in notes:  # a block printed twice is one footnote
                 notes.append([fn[0], fn[1]])
             self._footnote_open = True
@@ -208,7 +216,18 @@ class _Reader:
             return False
         return not _NOTE_END.search(notes[-1][1]) or line.startswith(("http://", "https://"))
 
+    def cut_notes_above(self) -> int:
+        """When the text ends in a footnote block it may be cut inside it; notes are printed
+        in rising order, so only numbers above the last one printed can be missing."""
+        return max(self._block) if self._last_note is not None else 0
+
+    def _after_notes(self) -> None:
+        """Text (a heading, a paragraph, a caption) follows: the last block was complete."""
+        if self._last_note is not None:
+            self.notes_done, self._last_note = self._last_note, None
+
     def _caption(self, text: str) -> None:
+        self._after_notes()
         section = self._current()
         if not section.captions or section.captions[-1] != text:  # the second copy
             section.captions.append(text)
@@ -218,7 +237,7 @@ class _Reader:
         """Title, `Chapter N` (+ title line) and `Section N Title` lines."""
         first = not (self.title or self._no_title or self.drafts or self.chapter or self.section)
         if first:
-            if headings.candidate(line, self.footnote_numbers) is None and not (
+            if headings.candidate(line) is None and not (
                 headings.chapter_line(line) or headings.section_line(line)
             ):
                 self.title = line
@@ -233,7 +252,7 @@ class _Reader:
             return True
         if self._section_title_pending is not None:
             number, self._section_title_pending = self._section_title_pending, None
-            if headings.looks_like_title(line) and headings.candidate(line, frozenset()) is None:
+            if headings.looks_like_title(line) and headings.candidate(line) is None:
                 self._name_section(number, headings.collapse_title(line))
                 return True
         section = headings.section_line(line)
@@ -283,7 +302,7 @@ class _Reader:
         return True
 
     def _heading(self, line: str) -> bool:
-        cand = headings.candidate(line, self.footnote_numbers)
+        cand = headings.candidate(line)
         if isinstance(cand, headings.Candidate):
             if not self._numbering.accepts(cand):
                 return False
@@ -300,6 +319,7 @@ class _Reader:
     def _open(self, rank: float, label: str, title: str, marker: str | None, kind: str) -> None:
         """Open a heading. Boxes never have children; numbered headings and sections never
         sit under a `<Title>` or a box, so their ids do not depend on those."""
+        self._after_notes()
         closes = {"box"} if kind in ("angle", "box") else {"box", "angle"}
         while self._stack and (
             self.drafts[self._stack[-1]].kind in closes or self.drafts[self._stack[-1]].rank >= rank
@@ -321,6 +341,7 @@ class _Reader:
         return self.drafts[-1]
 
     def _body(self, line: str) -> None:
+        self._after_notes()
         section = self._current()
         line = footnotes.collapse(line)
         if self._paragraph_open and section.paragraphs and _continues(section.paragraphs[-1], line):
@@ -362,12 +383,61 @@ def _pair_footnotes(drafts: list[_Draft], warnings: list[str]) -> dict[int, list
             kept[target].append(note)
     for index, draft in enumerate(drafts):
         draft.footnotes = kept[index]
-        if draft.marker is not None and not any(p[0] == -1 for p in places[index]):
-            # A glued marker whose footnote was never found: the digits were a marker
-            # shape only, so give them back to the title.
-            draft.title = f"{draft.title}{draft.marker}"
-            draft.marker = None
     return places
+
+
+def _unpaired_markers(reader: _Reader, places: dict[int, list[_Place]]) -> dict[int, list[_Place]]:
+    """Glued markers whose notes are not in the text (cut short), to be dropped.
+
+    Only text after the last complete footnote block is searched: a block that text
+    follows was printed whole, so a number it does not define is not a marker. A heading's
+    marker-shaped digits that are neither paired nor taken go back into its title.
+    """
+    drafts, notes_done, above = reader.drafts, reader.notes_done, reader.cut_notes_above()
+    names = markers.name_tokens(_texts(drafts))
+    paired = {(d, p, pos) for d in places for p, pos, _n in places[d]}
+    spots = [markers.Spot((d, p, pos), n, sure=True) for d in places for p, pos, n in places[d]]
+    for d, draft in enumerate(drafts):
+        open_text = notes_done is None or (d, 0) > notes_done
+        if draft.marker is not None and (d, -1, 0) not in paired:
+            whole = draft.title + draft.marker
+            sure = draft.kind == "angle"  # `<Title>3`: nothing but a marker stands there
+            if sure or (
+                open_text and markers.is_candidate(whole, len(draft.title), draft.marker, names)
+            ):
+                is_strong = markers.strong(whole, len(draft.title))
+                spots.append(markers.Spot((d, -1, 0), draft.marker, sure, is_strong))
+        for p, paragraph in enumerate(draft.paragraphs):
+            if notes_done is not None and (d, p) < notes_done:
+                continue
+            for pos, number in markers.candidates(paragraph, names):
+                if not any(q == p and at <= pos < at + len(n) for q, at, n in places[d]):
+                    is_strong = markers.strong(paragraph, pos)
+                    spots.append(markers.Spot((d, p, pos), number, False, is_strong))
+    spots = [s for s in spots if s.sure or int(s.number) > above]
+    taken = markers.accept(spots)
+    dropped: dict[int, list[_Place]] = {d: [] for d in range(len(drafts))}
+    for spot in spots:
+        if spot.key in taken and spot.key not in paired:
+            d, p, pos = spot.key
+            dropped[d].append((p, pos, spot.number))
+    for d, draft in enumerate(drafts):
+        if draft.marker is not None and (d, -1, 0) not in paired:
+            if (-1, 0, draft.marker) not in dropped[d]:
+                # Marker-shaped digits the notes and the sequence do not bear out: a name.
+                draft.title = f"{draft.title}{draft.marker}"
+            draft.marker = None
+    return dropped
+
+
+def _texts(drafts: list[_Draft]) -> list[str]:
+    """Every printed text but the notes, with heading markers still glued."""
+    found: list[str] = []
+    for draft in drafts:
+        found.append(draft.title + (draft.marker or ""))
+        found.extend(draft.paragraphs)
+        found.extend(draft.captions)
+    return found
 
 
 def _find_marker(draft: _Draft, number: str, taken: list[_Place]) -> _Place | None:
@@ -386,18 +456,26 @@ def _find_marker(draft: _Draft, number: str, taken: list[_Place]) -> _Place | No
 
 
 def _strip_markers(
-    draft: _Draft, places: list[_Place], warnings: list[str]
+    draft: _Draft, places: list[_Place], dropped: list[_Place], warnings: list[str]
 ) -> tuple[tuple[str, ...], tuple[FootnoteRef, ...]]:
+    """Take the markers' digits out of the paragraphs: paired ones become references to
+    their notes, dropped ones (notes not in the text) simply go."""
     paragraphs = list(draft.paragraphs)
     refs: list[FootnoteRef] = []
+    paired = set(places)
     for p, paragraph in enumerate(draft.paragraphs):
-        here = sorted((pos, number) for q, pos, number in places if q == p)
+        here = sorted(
+            (pos, number, (p, pos, number) in paired)
+            for q, pos, number in places + dropped
+            if q == p
+        )
         pieces: list[str] = []
         removed = 0
         cursor = 0
-        for pos, number in here:
+        for pos, number, is_ref in here:
             pieces.append(paragraph[cursor:pos])
-            refs.append(FootnoteRef(paragraph=p, offset=pos - removed, number=number))
+            if is_ref:
+                refs.append(FootnoteRef(paragraph=p, offset=pos - removed, number=number))
             removed += len(number)
             cursor = pos + len(number)
         pieces.append(paragraph[cursor:])
@@ -427,7 +505,11 @@ def aliases_for(title: str) -> tuple[str, ...]:
 
 
 def _build_sections(
-    drafts: list[_Draft], places: dict[int, list[_Place]], doc_id: str, warnings: list[str]
+    drafts: list[_Draft],
+    places: dict[int, list[_Place]],
+    dropped: dict[int, list[_Place]],
+    doc_id: str,
+    warnings: list[str],
 ) -> tuple[Section, ...]:
     ids: list[str] = [""] * len(drafts)
     levels: list[int] = [0] * len(drafts)
@@ -455,7 +537,7 @@ def _build_sections(
             children[draft.parent].append(ids[i])
     sections: list[Section] = []
     for i, draft in enumerate(drafts):
-        paragraphs, refs = _strip_markers(draft, places[i], warnings)
+        paragraphs, refs = _strip_markers(draft, places[i], dropped[i], warnings)
         sections.append(
             Section(
                 id=ids[i],
