@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.ingest import footnotes
@@ -27,9 +27,11 @@ _NAME_WORDS = frozenset(
     {"FY", "CO", "NO", "SO", "CH", "PM", "km", "cm", "mm", "m", "kg", "No", "Nos", "Vol"}
 )
 # `No.2`, `Vol.3`, `Art.5`, `p.4`, `para.6`: a reference, not a sentence end.
-_REFERENCE = re.compile(r"(?<![A-Za-z])(?:No|Nos|Vol|Art|Arts|p|pp|para|Para|Fig|Chap|ch)\.$")
+_REFERENCE = re.compile(
+    r"(?<![A-Za-z])(?:No|Nos|Vol|Art|Arts|p|pp|para|Para|Fig|Chap|ch|Ver|ver|v)\.$"
+)
 MAX_STEP = 3  # a chain may skip two numbers (markers printed in captions, lost in copying)
-MIN_UNANCHORED = 3  # a chain that starts above MAX_STEP needs this many markers
+MIN_UNANCHORED = 3  # markers a chain starting above MAX_STEP needs, unless all are strong
 ANCHOR_WEIGHT = 1000
 
 
@@ -79,6 +81,8 @@ def is_candidate(text: str, pos: int, number: str, names: Counter[str]) -> bool:
         return False  # `PM2.5`, `5.0`: a decimal
     if _REFERENCE.search(text[:pos]):
         return False
+    if text[pos - 1] == ":" and text[pos - 2 : pos - 1].isdigit():
+        return False  # `10:30`, `3:1`: a time or a ratio
     word = _WORD_BEFORE.search(text[:pos])
     if word is None:
         return True
@@ -105,24 +109,27 @@ class _Link:
 def accept(spots: list[Spot]) -> set[tuple[int, int, int]]:
     """Keys of the spots that are markers: the sure ones, and those on accepted chains.
 
-    The best chain (most sure spots, then most spots) is taken first; the text before and
-    after it may hold further chains (numbering restarts in a chapter of several parts).
+    The page's best chain (most sure spots, then most spots) is taken first; the text
+    before and after it may hold further chains that start again near 1 or take in a sure
+    spot (numbering restarts in a chapter of several parts).
     """
     spots = sorted(spots, key=lambda s: s.key)
     taken = {s.key for s in spots if s.sure}
     pending = [spots]
+    first = True
     for _ in range(3 * len(spots) + 1):  # each round takes a spot or drops a part
         if not pending:
             break
         part = pending.pop()
-        chain = _best_chain(part)
+        chain = _best_chain(part, _valid if first else _restarts)
+        first = False
         if chain:
             taken.update(part[i].key for i in chain)
             pending.extend(p for p in (part[: chain[0]], part[chain[-1] + 1 :]) if p)
     return taken
 
 
-def _best_chain(spots: list[Spot]) -> list[int]:
+def _best_chain(spots: list[Spot], valid: Callable[[_Link], bool]) -> list[int]:
     """Indices of the best valid chain in `spots`, or [] when there is none."""
     links: list[_Link] = []
     best_at: dict[int, int] = {}  # number -> index of the best link ending on it so far
@@ -148,10 +155,10 @@ def _best_chain(spots: list[Spot]) -> list[int]:
         held = best_at.get(value)
         if held is None or (link.weight, link.length) > (links[held].weight, links[held].length):
             best_at[value] = i
-    valid = [i for i, link in enumerate(links) if _valid(link)]
-    if not valid:
+    ends = [i for i, link in enumerate(links) if valid(link)]
+    if not ends:
         return []
-    end = max(valid, key=lambda i: (links[i].weight, links[i].length, -i))
+    end = max(ends, key=lambda i: (links[i].weight, links[i].length, -i))
     chain: list[int] = []
     for _ in range(len(links)):
         chain.append(end)
@@ -161,9 +168,14 @@ def _best_chain(spots: list[Spot]) -> list[int]:
     return chain[::-1]
 
 
+def _restarts(link: _Link) -> bool:
+    return link.anchored or link.start <= MAX_STEP
+
+
 def _valid(link: _Link) -> bool:
-    """A chain starts near 1, or follows a marker with a note, or is long or strong enough
-    to show a page that goes on with its chapter's numbering (12, 13, 14)."""
-    if link.anchored or link.start <= MAX_STEP or link.length >= MIN_UNANCHORED:
-        return True
-    return link.length >= 2 and link.all_strong
+    """A chain starts near 1, or takes in a marker with a note, or is long enough or glued
+    after punctuation throughout, as on a page that goes on with its chapter's numbers
+    (`Ukraine.12`, `EPA13`, `Relations14`)."""
+    return (
+        link.anchored or link.start <= MAX_STEP or link.length >= MIN_UNANCHORED or link.all_strong
+    )

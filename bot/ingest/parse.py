@@ -10,35 +10,20 @@ footnotes that exist are known.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from bot.content.model import Document, Footnote, FootnoteRef, Section
+from bot.content.model import Document, Footnote, Section
 from bot.content.slug import slugify
-from bot.ingest import captions, footnotes, headings, markers
+from bot.ingest import captions, footnotes, headings
+from bot.ingest.draft import Draft, Place
 from bot.ingest.errors import IngestError
+from bot.ingest.places import pair_footnotes, strip_markers, unpaired_markers
 
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9&.\-]*[A-Z0-9])\)")
 _PARAGRAPH_END = set('.!?:"”’)')
 _OVERVIEW_FALLBACK = "Overview"
 _LATE_IDS = frozenset({"overview", "box"})
-
-
-@dataclass
-class _Draft:
-    """A section while the lines are still being read."""
-
-    rank: float
-    label: str
-    title: str
-    marker: str | None
-    parent: int | None
-    paragraphs: list[str] = field(default_factory=list)
-    captions: list[str] = field(default_factory=list)
-    footnotes: list[list[str]] = field(default_factory=list)  # [number, text]
-    # "numbered", "angle" (<Title>), "box" (Column), "section" (Section N of a chapter)
-    # or "overview" (text before the first heading).
-    kind: str = "numbered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +48,8 @@ def parse_with_warnings(text: str, doc_id: str, source_url: str = "") -> ParseRe
         raise IngestError(f"no edition year in the title line {reader.title!r}")
     if not any(d.rank > 0 for d in reader.drafts):
         raise IngestError("no headings found (expected lines like '1 Russia' or '(1) ...')")
-    places = _pair_footnotes(reader.drafts, warnings)
-    dropped = _unpaired_markers(reader, places)
+    places = pair_footnotes(reader.drafts, warnings)
+    dropped = unpaired_markers(reader.drafts, places, reader.notes_done, reader.cut_notes_above())
     sections = _build_sections(reader.drafts, places, dropped, doc_id, warnings)
     document = Document(
         id=doc_id,
@@ -129,7 +114,7 @@ class _Reader:
         self.section = ""
         self.section_title = ""
         self.chapter_title = ""
-        self.drafts: list[_Draft] = []
+        self.drafts: list[Draft] = []
         self._stack: list[int] = []  # open headings, outermost first
         self._numbering = headings.Numbering()
         self._last_numbered_rank = 0
@@ -326,16 +311,16 @@ class _Reader:
         ):
             self._stack.pop()
         parent = self._stack[-1] if self._stack else None
-        self.drafts.append(_Draft(rank, label, title, marker, parent, kind=kind))
+        self.drafts.append(Draft(rank, label, title, marker, parent, kind=kind))
         self._stack.append(len(self.drafts) - 1)
         self._paragraph_open = False
 
-    def _current(self) -> _Draft:
+    def _current(self) -> Draft:
         """The section text belongs to; text before any heading gets an overview section."""
         if not self.drafts:
             title = self.section_title or self.chapter_title or _OVERVIEW_FALLBACK
             # Rank 0 and never on the stack: later headings are its siblings, not children.
-            self.drafts.append(_Draft(0, "", title, None, None, kind="overview"))
+            self.drafts.append(Draft(0, "", title, None, None, kind="overview"))
         if self._stack:
             return self.drafts[self._stack[-1]]
         return self.drafts[-1]
@@ -351,149 +336,6 @@ class _Reader:
         self._paragraph_open = True
 
 
-# A marker's place: (paragraph index or -1 for the heading, offset of its digits, number).
-_Place = tuple[int, int, str]
-
-
-def _pair_footnotes(drafts: list[_Draft], warnings: list[str]) -> dict[int, list[_Place]]:
-    """Find each footnote's marker; move a footnote to its marker's section if needed.
-
-    A footnote is looked for in the section where it stands first, then in the sections
-    before it (nearest first) that do not define the same number, because a footnote
-    block can be printed after a following sub-heading's text.
-    """
-    places: dict[int, list[_Place]] = {i: [] for i in range(len(drafts))}
-    kept: dict[int, list[list[str]]] = {i: [] for i in range(len(drafts))}
-    for index, draft in enumerate(drafts):
-        for note in draft.footnotes:
-            number = note[0]
-            target, place = index, _find_marker(draft, number, places[index])
-            if place is None:
-                for earlier in range(index - 1, -1, -1):
-                    if any(n[0] == number for n in drafts[earlier].footnotes):
-                        continue
-                    place = _find_marker(drafts[earlier], number, places[earlier])
-                    if place is not None:
-                        target = earlier
-                        break
-            if place is None:
-                warnings.append(f"footnote {number} ({draft.title}): no marker found in the text")
-            else:
-                places[target].append(place)
-            kept[target].append(note)
-    for index, draft in enumerate(drafts):
-        draft.footnotes = kept[index]
-    return places
-
-
-def _unpaired_markers(reader: _Reader, places: dict[int, list[_Place]]) -> dict[int, list[_Place]]:
-    """Glued markers whose notes are not in the text (cut short), to be dropped.
-
-    Only text after the last complete footnote block is searched: a block that text
-    follows was printed whole, so a number it does not define is not a marker. A heading's
-    marker-shaped digits that are neither paired nor taken go back into its title.
-    """
-    drafts, notes_done, above = reader.drafts, reader.notes_done, reader.cut_notes_above()
-    names = markers.name_tokens(_texts(drafts))
-    paired = {(d, p, pos) for d in places for p, pos, _n in places[d]}
-    spots = [markers.Spot((d, p, pos), n, sure=True) for d in places for p, pos, n in places[d]]
-    for d, draft in enumerate(drafts):
-        open_text = notes_done is None or (d, 0) > notes_done
-        if draft.marker is not None and (d, -1, 0) not in paired:
-            whole = draft.title + draft.marker
-            sure = draft.kind == "angle"  # `<Title>3`: nothing but a marker stands there
-            if sure or (
-                open_text and markers.is_candidate(whole, len(draft.title), draft.marker, names)
-            ):
-                is_strong = markers.strong(whole, len(draft.title))
-                spots.append(markers.Spot((d, -1, 0), draft.marker, sure, is_strong))
-        for p, paragraph in enumerate(draft.paragraphs):
-            if notes_done is not None and (d, p) < notes_done:
-                continue
-            for pos, number in markers.candidates(paragraph, names):
-                if not any(q == p and at <= pos < at + len(n) for q, at, n in places[d]):
-                    is_strong = markers.strong(paragraph, pos)
-                    spots.append(markers.Spot((d, p, pos), number, False, is_strong))
-    spots = [s for s in spots if s.sure or int(s.number) > above]
-    taken = markers.accept(spots)
-    dropped: dict[int, list[_Place]] = {d: [] for d in range(len(drafts))}
-    for spot in spots:
-        if spot.key in taken and spot.key not in paired:
-            d, p, pos = spot.key
-            dropped[d].append((p, pos, spot.number))
-    for d, draft in enumerate(drafts):
-        if draft.marker is not None and (d, -1, 0) not in paired:
-            if (-1, 0, draft.marker) not in dropped[d]:
-                # Marker-shaped digits the notes and the sequence do not bear out: a name.
-                draft.title = f"{draft.title}{draft.marker}"
-            draft.marker = None
-    return dropped
-
-
-def _texts(drafts: list[_Draft]) -> list[str]:
-    """Every printed text but the notes, with heading markers still glued."""
-    found: list[str] = []
-    for draft in drafts:
-        found.append(draft.title + (draft.marker or ""))
-        found.extend(draft.paragraphs)
-        found.extend(draft.captions)
-    return found
-
-
-def _find_marker(draft: _Draft, number: str, taken: list[_Place]) -> _Place | None:
-    if draft.marker == number and not any(p[0] == -1 for p in taken):
-        return (-1, 0, number)
-    found: list[_Place] = []
-    for p, paragraph in enumerate(draft.paragraphs):
-        for pos in footnotes.marker_positions(paragraph, number):
-            if not any(t[0] == p and t[1] <= pos < t[1] + len(t[2]) for t in taken):
-                found.append((p, pos, number))
-    if not found:
-        return None
-    last = max(((t[0], t[1]) for t in taken), default=(-2, -1))
-    after = [f for f in found if (f[0], f[1]) > last]
-    return (after or found)[0]
-
-
-def _strip_markers(
-    draft: _Draft, places: list[_Place], dropped: list[_Place], warnings: list[str]
-) -> tuple[tuple[str, ...], tuple[FootnoteRef, ...]]:
-    """Take the markers' digits out of the paragraphs: paired ones become references to
-    their notes, dropped ones (notes not in the text) simply go."""
-    paragraphs = list(draft.paragraphs)
-    refs: list[FootnoteRef] = []
-    paired = set(places)
-    for p, paragraph in enumerate(draft.paragraphs):
-        here = sorted(
-            (pos, number, (p, pos, number) in paired)
-            for q, pos, number in places + dropped
-            if q == p
-        )
-        pieces: list[str] = []
-        removed = 0
-        cursor = 0
-        for pos, number, is_ref in here:
-            pieces.append(paragraph[cursor:pos])
-            if is_ref:
-                refs.append(FootnoteRef(paragraph=p, offset=pos - removed, number=number))
-            removed += len(number)
-            cursor = pos + len(number)
-        pieces.append(paragraph[cursor:])
-        paragraphs[p] = "".join(pieces)
-    for q, _pos, number in places:
-        if q != -1:
-            continue
-        if paragraphs:
-            refs.append(FootnoteRef(paragraph=0, offset=0, number=number))
-        else:
-            warnings.append(
-                f"footnote {number} marks the heading {draft.title!r}, "
-                "which has no paragraph to carry the marker"
-            )
-    refs.sort(key=lambda r: (r.paragraph, r.offset))
-    return tuple(paragraphs), tuple(refs)
-
-
 def aliases_for(title: str) -> tuple[str, ...]:
     """Abbreviations printed in parentheses in a title: `(MERCOSUR)` -> `MERCOSUR`."""
     found: list[str] = []
@@ -505,9 +347,9 @@ def aliases_for(title: str) -> tuple[str, ...]:
 
 
 def _build_sections(
-    drafts: list[_Draft],
-    places: dict[int, list[_Place]],
-    dropped: dict[int, list[_Place]],
+    drafts: list[Draft],
+    places: dict[int, list[Place]],
+    dropped: dict[int, list[Place]],
     doc_id: str,
     warnings: list[str],
 ) -> tuple[Section, ...]:
@@ -537,7 +379,7 @@ def _build_sections(
             children[draft.parent].append(ids[i])
     sections: list[Section] = []
     for i, draft in enumerate(drafts):
-        paragraphs, refs = _strip_markers(draft, places[i], dropped[i], warnings)
+        paragraphs, refs = strip_markers(draft, places[i], dropped[i], warnings)
         sections.append(
             Section(
                 id=ids[i],

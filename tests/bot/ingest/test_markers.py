@@ -58,8 +58,11 @@ def test_numbers_in_names_and_figures_stay_text(text: str) -> None:
 
 
 def test_only_defined_footnote_numbers_are_markers() -> None:
-    sec = section("the Four Northern Islands.1 Then at the end of 2016,2 more.", "  • 1 One.")
-    assert sec.paragraphs == ("the Four Northern Islands. Then at the end of 2016,2 more.",)
+    # Text follows the notes, so the block was printed whole: it does not define 2.
+    sec = section(
+        "the Four Northern Islands.1 Then at the end of 2016,2 more.", "  • 1 One.\n\nEnd."
+    )
+    assert sec.paragraphs == ("the Four Northern Islands. Then at the end of 2016,2 more.", "End.")
     assert [r.number for r in sec.footnote_refs] == ["1"]
 
 
