@@ -16,7 +16,7 @@ _SPACES = re.compile(r"\s+")
 # quotes, or the last letter of a word. Not a space (`LNG 2`), an opening bracket
 # (`(2018`) or an operator (`2+2`); after a capital only when the word has two letters
 # or more (`EPA1`), since one capital and digits is a name (`G7`, `G20`, `C5`).
-_BEFORE = set(".,;:)]}\"'”’") | set("abcdefghijklmnopqrstuvwxyz")
+_BEFORE = set(".,;:?!)]}\"'”’") | set("abcdefghijklmnopqrstuvwxyz")
 _CAPITALS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # Characters a marker may precede.
 _AFTER = set(".,;:)")

@@ -30,7 +30,7 @@ _CHAPTER = re.compile(r"^Chapter\s+(\d+)(?:\s+(\S.*))?$")
 _SECTION = re.compile(r"^Section\s+(\d+)(?:\s+(\S.*))?$")
 
 # A footnote marker glued to the end of a heading: "(MERCOSUR)2", "Meeting2".
-_GLUED_MARKER = re.compile(r"(?:(?<=[)\]\"'”’.a-z])|(?<=[A-Za-z][A-Z]))(\d{1,3})$")
+_GLUED_MARKER = re.compile(r"(?:(?<=[)\]\"'”’.?!a-z])|(?<=[A-Za-z][A-Z]))(\d{1,3})$")
 # Where a sentence ends inside the line: "was held. The", "Japan; Russia".
 _MID_SENTENCE = re.compile(r"([a-z]{2,})\. [A-Za-z]|; ")
 # Words whose full stop does not end a sentence ("China/Mongolia, etc.", "with the U.S.").

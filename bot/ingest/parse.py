@@ -149,7 +149,7 @@ class _Reader:
             title = headings.box_title(line)
             shape = headings.candidate(line)
             if title is not None and not isinstance(shape, headings.Candidate):
-                self.drafts[box].title = title
+                self.drafts[box].title, self.drafts[box].marker = headings.split_marker(title)
                 return 1
         fn = footnotes.footnote_line(raw)
         if fn is not None:
@@ -279,10 +279,11 @@ class _Reader:
         box = headings.box_line(line)
         if box is None:
             return False
-        label, title = box
+        label, printed = box
+        title, marker = headings.split_marker(printed)
         parent_rank = self.drafts[self._stack[-1]].rank if self._stack else 0
-        self._open(parent_rank + 0.25, label, title or label, None, kind="box")
-        if not title:
+        self._open(parent_rank + 0.25, label, title or label, marker, kind="box")
+        if not printed:
             self._box_title_pending = len(self.drafts) - 1
         return True
 

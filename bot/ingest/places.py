@@ -55,26 +55,8 @@ def unpaired_markers(
     A heading's marker-shaped digits that are neither paired nor taken go back into its
     title.
     """
-    names = markers.name_tokens(_texts(drafts))
     paired = {(d, p, pos) for d in places for p, pos, _n in places[d]}
-    spots = [markers.Spot((d, p, pos), n, sure=True) for d in places for p, pos, n in places[d]]
-    for d, draft in enumerate(drafts):
-        open_text = notes_done is None or (d, 0) > notes_done
-        if draft.marker is not None and (d, -1, 0) not in paired:
-            whole = draft.title + draft.marker
-            sure = draft.kind == "angle"  # `<Title>3`: nothing but a marker stands there
-            if sure or (
-                open_text and markers.is_candidate(whole, len(draft.title), draft.marker, names)
-            ):
-                is_strong = markers.strong(whole, len(draft.title))
-                spots.append(markers.Spot((d, -1, 0), draft.marker, sure, is_strong))
-        for p, paragraph in enumerate(draft.paragraphs):
-            if notes_done is not None and (d, p) < notes_done:
-                continue
-            for pos, number in markers.candidates(paragraph, names):
-                if not any(q == p and at <= pos < at + len(n) for q, at, n in places[d]):
-                    is_strong = markers.strong(paragraph, pos)
-                    spots.append(markers.Spot((d, p, pos), number, False, is_strong))
+    spots = _spots(drafts, places, notes_done)
     spots = [s for s in spots if s.sure or int(s.number) > above]
     taken = markers.accept(spots)
     dropped: dict[int, list[Place]] = {d: [] for d in range(len(drafts))}
@@ -89,6 +71,33 @@ def unpaired_markers(
                 draft.title = f"{draft.title}{draft.marker}"
             draft.marker = None
     return dropped
+
+
+def _spots(
+    drafts: list[Draft], places: dict[int, list[Place]], notes_done: tuple[int, int] | None
+) -> list[markers.Spot]:
+    """The paired markers (sure) and every glued number shaped like a marker after
+    `notes_done`, in headings and paragraphs (not captions)."""
+    names = markers.name_tokens(_texts(drafts))
+    spots = [markers.Spot((d, p, pos), n, sure=True) for d in places for p, pos, n in places[d]]
+    for d, draft in enumerate(drafts):
+        open_text = notes_done is None or (d, 0) > notes_done
+        if draft.marker is not None and not any(q == -1 for q, _at, _n in places[d]):
+            whole = draft.title + draft.marker
+            sure = draft.kind == "angle"  # `<Title>3`: nothing but a marker stands there
+            if sure or (
+                open_text and markers.is_candidate(whole, len(draft.title), draft.marker, names)
+            ):
+                is_strong = markers.strong(whole, len(draft.title))
+                spots.append(markers.Spot((d, -1, 0), draft.marker, sure, is_strong))
+        for p, paragraph in enumerate(draft.paragraphs):
+            if notes_done is not None and (d, p) < notes_done:
+                continue
+            for pos, number in markers.candidates(paragraph, names):
+                if not any(q == p and at <= pos < at + len(n) for q, at, n in places[d]):
+                    is_strong = markers.strong(paragraph, pos)
+                    spots.append(markers.Spot((d, p, pos), number, False, is_strong))
+    return spots
 
 
 def _texts(drafts: list[Draft]) -> list[str]:

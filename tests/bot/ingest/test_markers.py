@@ -25,6 +25,7 @@ def section(body: str, notes: str) -> Section:
         ("the organisation (MERCOSUR)1 met.", "the organisation (MERCOSUR) met.", ")"),
         ("the “business models”1 for tourism.", "the “business models” for tourism.", "”"),
         ("cooperation in cyber defense1 and more.", "cooperation in cyber defense and more.", "se"),
+        ("was it a success?1 It was.", "was it a success? It was.", "success?"),
     ],
 )
 def test_glued_markers_become_references(raw: str, display: str, before: str) -> None:

@@ -118,6 +118,18 @@ def test_angle_and_numbered_headings_lose_their_markers() -> None:
     assert doc.sections[1].paragraphs == ("Held in March.",)
 
 
+def test_box_titles_lose_their_markers() -> None:
+    doc = parse(
+        "In May.1\n\nColumn\n\nRugby Diplomacy2\n\nText.3\n\n"
+        "Column: What Is the FOIP?4\n\nWhy?5 More.\n"
+    )
+    assert [(s.label, s.title, s.id) for s in doc.sections][1:] == [
+        ("Column", "Rugby Diplomacy", "russia/rugby-diplomacy"),
+        ("Column", "What Is the FOIP?", "russia/what-is-the-foip"),
+    ]
+    assert [p for s in doc.sections for p in s.paragraphs] == ["In May.", "Text.", "Why? More."]
+
+
 @pytest.mark.parametrize("line", ["2.Title", "2. Title", "2 Title", "2  Title"])
 def test_numbered_heading_with_or_without_a_space_after_the_number(line: str) -> None:
     doc = parse(f"Text.\n\n{line}\n\nMore text.\n")
