@@ -16,7 +16,7 @@ _SPACES = re.compile(r"\s+")
 # quotes, or the last letter of a word. Not a space (`LNG 2`), an opening bracket
 # (`(2018`) or an operator (`2+2`); after a capital only when the word has two letters
 # or more (`EPA1`), since one capital and digits is a name (`G7`, `G20`, `C5`).
-_BEFORE = set(".,;:)]}\"'”’") | set("abcdefghijklmnopqrstuvwxyz")
+_BEFORE = set(".,;:?!)]}\"'”’") | set("abcdefghijklmnopqrstuvwxyz")
 _CAPITALS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # Characters a marker may precede.
 _AFTER = set(".,;:)")
@@ -56,11 +56,12 @@ def marker_positions(text: str, number: str) -> list[int]:
         if pos < 0:
             return positions
         start = pos + 1
-        if _is_marker(text, pos, number):
+        if can_be_marker(text, pos, number):
             positions.append(pos)
 
 
-def _is_marker(text: str, pos: int, number: str) -> bool:
+def can_be_marker(text: str, pos: int, number: str) -> bool:
+    """Whether `number` at `text[pos:]` stands where a glued marker can stand."""
     end = pos + len(number)
     if pos == 0:
         return False

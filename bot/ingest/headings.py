@@ -30,7 +30,7 @@ _CHAPTER = re.compile(r"^Chapter\s+(\d+)(?:\s+(\S.*))?$")
 _SECTION = re.compile(r"^Section\s+(\d+)(?:\s+(\S.*))?$")
 
 # A footnote marker glued to the end of a heading: "(MERCOSUR)2", "Meeting2".
-_GLUED_MARKER = re.compile(r"(?:(?<=[)\]\"'”’.a-z])|(?<=[A-Za-z][A-Z]))(\d{1,3})$")
+_GLUED_MARKER = re.compile(r"(?:(?<=[)\]\"'”’.?!a-z])|(?<=[A-Za-z][A-Z]))(\d{1,3})$")
 # Where a sentence ends inside the line: "was held. The", "Japan; Russia".
 _MID_SENTENCE = re.compile(r"([a-z]{2,})\. [A-Za-z]|; ")
 # Words whose full stop does not end a sentence ("China/Mongolia, etc.", "with the U.S.").
@@ -86,10 +86,11 @@ def section_line(line: str) -> tuple[str, str] | None:
     return m.group(1), collapse_title(m.group(2))
 
 
-def split_marker(title: str, footnote_numbers: frozenset[str]) -> tuple[str, str | None]:
-    """Split a glued footnote marker off a heading, only for numbers the text defines."""
+def split_marker(title: str) -> tuple[str, str | None]:
+    """Split digits shaped like a glued footnote marker off a heading. They are only a
+    marker shape here: the caller gives them back when no note or sequence bears them out."""
     m = _GLUED_MARKER.search(title)
-    if m and m.group(1) in footnote_numbers:
+    if m:
         return title[: m.start()].rstrip(), m.group(1)
     return title, None
 
@@ -160,7 +161,7 @@ def collapse_title(text: str) -> str:
     return " ".join(text.split())
 
 
-def candidate(line: str, footnote_numbers: frozenset[str]) -> Candidate | Angle | None:
+def candidate(line: str) -> Candidate | Angle | None:
     """The heading shape of `line`, if it has one (the sequence is checked by Numbering)."""
     line = line.strip()
     if len(line) > MAX_HEADING_CHARS + 6:
@@ -168,10 +169,7 @@ def candidate(line: str, footnote_numbers: frozenset[str]) -> Candidate | Angle 
     m = _ANGLE.match(line)
     if m:
         title = collapse_title(m.group(1))
-        marker = m.group(2) if m.group(2) in footnote_numbers else None
-        if m.group(2) and marker is None:
-            return None
-        return Angle(title, marker) if looks_like_title(title) else None
+        return Angle(title, m.group(2)) if looks_like_title(title) else None
     forms = (
         (_PAREN_NUMBER, RANK_PAREN_NUMBER, "({})"),
         (_PAREN_LETTER, RANK_PAREN_LETTER, "({})"),
@@ -183,7 +181,7 @@ def candidate(line: str, footnote_numbers: frozenset[str]) -> Candidate | Angle 
         m = pattern.match(line)
         if not m:
             continue
-        title, marker = split_marker(collapse_title(m.group(2)), footnote_numbers)
+        title, marker = split_marker(collapse_title(m.group(2)))
         if rank == RANK_NUMBER and title[:1].isdigit():
             return None  # "2.3459 trillion yen ...", "2 3 ..." are numbers, not headings
         if not looks_like_title(title):

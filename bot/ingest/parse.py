@@ -10,35 +10,20 @@ footnotes that exist are known.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from bot.content.model import Document, Footnote, FootnoteRef, Section
+from bot.content.model import Document, Footnote, Section
 from bot.content.slug import slugify
 from bot.ingest import captions, footnotes, headings
+from bot.ingest.draft import Draft, Place
 from bot.ingest.errors import IngestError
+from bot.ingest.places import pair_footnotes, strip_markers, unpaired_markers
 
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9&.\-]*[A-Z0-9])\)")
 _PARAGRAPH_END = set('.!?:"”’)')
 _OVERVIEW_FALLBACK = "Overview"
 _LATE_IDS = frozenset({"overview", "box"})
-
-
-@dataclass
-class _Draft:
-    """A section while the lines are still being read."""
-
-    rank: float
-    label: str
-    title: str
-    marker: str | None
-    parent: int | None
-    paragraphs: list[str] = field(default_factory=list)
-    captions: list[str] = field(default_factory=list)
-    footnotes: list[list[str]] = field(default_factory=list)  # [number, text]
-    # "numbered", "angle" (<Title>), "box" (Column), "section" (Section N of a chapter)
-    # or "overview" (text before the first heading).
-    kind: str = "numbered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +48,9 @@ def parse_with_warnings(text: str, doc_id: str, source_url: str = "") -> ParseRe
         raise IngestError(f"no edition year in the title line {reader.title!r}")
     if not any(d.rank > 0 for d in reader.drafts):
         raise IngestError("no headings found (expected lines like '1 Russia' or '(1) ...')")
-    refs = _pair_footnotes(reader.drafts, warnings)
-    sections = _build_sections(reader.drafts, refs, doc_id, warnings)
+    places = pair_footnotes(reader.drafts, warnings)
+    dropped = unpaired_markers(reader.drafts, places, reader.notes_done, reader.cut_notes_above())
+    sections = _build_sections(reader.drafts, places, dropped, doc_id, warnings)
     document = Document(
         id=doc_id,
         title=reader.title,
@@ -120,9 +106,6 @@ class _Reader:
 
     def __init__(self, text: str) -> None:
         self.lines = normalise_lines(text)
-        self.footnote_numbers = frozenset(
-            fn[0] for fn in map(footnotes.footnote_line, self.lines) if fn is not None
-        )
         # Several `Section N` headings: each becomes a level-1 section the numbered
         # headings after it nest under (ids stay unique without renaming anything).
         self.nest_sections = _section_lines(self.lines) > 1
@@ -131,7 +114,7 @@ class _Reader:
         self.section = ""
         self.section_title = ""
         self.chapter_title = ""
-        self.drafts: list[_Draft] = []
+        self.drafts: list[Draft] = []
         self._stack: list[int] = []  # open headings, outermost first
         self._numbering = headings.Numbering()
         self._last_numbered_rank = 0
@@ -141,6 +124,12 @@ class _Reader:
         self._section_title_pending: str | None = None  # `Section N` with its title below
         self._box_title_pending: int | None = None  # a `Column` whose title is the next line
         self._no_title = False  # the text starts without a title line
+        # Where the last footnote block stood (section, paragraphs before it), and the
+        # last block that text came after: a complete block, so glued numbers before it
+        # that it does not define are not markers (see _unpaired_markers).
+        self._last_note: tuple[int, int] | None = None
+        self.notes_done: tuple[int, int] | None = None
+        self._block: list[int] = []  # the numbers of the last footnote block
 
     def read(self) -> None:
         i = 0
@@ -158,13 +147,17 @@ class _Reader:
         if self._box_title_pending is not None:
             box, self._box_title_pending = self._box_title_pending, None
             title = headings.box_title(line)
-            shape = headings.candidate(line, self.footnote_numbers)
+            shape = headings.candidate(line)
             if title is not None and not isinstance(shape, headings.Candidate):
-                self.drafts[box].title = title
+                self.drafts[box].title, self.drafts[box].marker = headings.split_marker(title)
                 return 1
         fn = footnotes.footnote_line(raw)
         if fn is not None:
             notes = self._current().footnotes
+            if self._last_note is None:
+                self._block = []
+            self._block.append(int(fn[0]))
+            self._last_note = (len(self.drafts) - 1, len(self._current().paragraphs))
             if [fn[0], fn[1]] not in notes:  # a block printed twice is one footnote
                 notes.append([fn[0], fn[1]])
             self._footnote_open = True
@@ -208,7 +201,18 @@ class _Reader:
             return False
         return not _NOTE_END.search(notes[-1][1]) or line.startswith(("http://", "https://"))
 
+    def cut_notes_above(self) -> int:
+        """When the text ends in a footnote block it may be cut inside it; notes are printed
+        in rising order, so only numbers above the last one printed can be missing."""
+        return max(self._block) if self._last_note is not None else 0
+
+    def _after_notes(self) -> None:
+        """Text (a heading, a paragraph, a caption) follows: the last block was complete."""
+        if self._last_note is not None:
+            self.notes_done, self._last_note = self._last_note, None
+
     def _caption(self, text: str) -> None:
+        self._after_notes()
         section = self._current()
         if not section.captions or section.captions[-1] != text:  # the second copy
             section.captions.append(text)
@@ -218,7 +222,7 @@ class _Reader:
         """Title, `Chapter N` (+ title line) and `Section N Title` lines."""
         first = not (self.title or self._no_title or self.drafts or self.chapter or self.section)
         if first:
-            if headings.candidate(line, self.footnote_numbers) is None and not (
+            if headings.candidate(line) is None and not (
                 headings.chapter_line(line) or headings.section_line(line)
             ):
                 self.title = line
@@ -233,7 +237,7 @@ class _Reader:
             return True
         if self._section_title_pending is not None:
             number, self._section_title_pending = self._section_title_pending, None
-            if headings.looks_like_title(line) and headings.candidate(line, frozenset()) is None:
+            if headings.looks_like_title(line) and headings.candidate(line) is None:
                 self._name_section(number, headings.collapse_title(line))
                 return True
         section = headings.section_line(line)
@@ -275,15 +279,16 @@ class _Reader:
         box = headings.box_line(line)
         if box is None:
             return False
-        label, title = box
+        label, printed = box
+        title, marker = headings.split_marker(printed)
         parent_rank = self.drafts[self._stack[-1]].rank if self._stack else 0
-        self._open(parent_rank + 0.25, label, title or label, None, kind="box")
-        if not title:
+        self._open(parent_rank + 0.25, label, title or label, marker, kind="box")
+        if not printed:
             self._box_title_pending = len(self.drafts) - 1
         return True
 
     def _heading(self, line: str) -> bool:
-        cand = headings.candidate(line, self.footnote_numbers)
+        cand = headings.candidate(line)
         if isinstance(cand, headings.Candidate):
             if not self._numbering.accepts(cand):
                 return False
@@ -300,27 +305,29 @@ class _Reader:
     def _open(self, rank: float, label: str, title: str, marker: str | None, kind: str) -> None:
         """Open a heading. Boxes never have children; numbered headings and sections never
         sit under a `<Title>` or a box, so their ids do not depend on those."""
+        self._after_notes()
         closes = {"box"} if kind in ("angle", "box") else {"box", "angle"}
         while self._stack and (
             self.drafts[self._stack[-1]].kind in closes or self.drafts[self._stack[-1]].rank >= rank
         ):
             self._stack.pop()
         parent = self._stack[-1] if self._stack else None
-        self.drafts.append(_Draft(rank, label, title, marker, parent, kind=kind))
+        self.drafts.append(Draft(rank, label, title, marker, parent, kind=kind))
         self._stack.append(len(self.drafts) - 1)
         self._paragraph_open = False
 
-    def _current(self) -> _Draft:
+    def _current(self) -> Draft:
         """The section text belongs to; text before any heading gets an overview section."""
         if not self.drafts:
             title = self.section_title or self.chapter_title or _OVERVIEW_FALLBACK
             # Rank 0 and never on the stack: later headings are its siblings, not children.
-            self.drafts.append(_Draft(0, "", title, None, None, kind="overview"))
+            self.drafts.append(Draft(0, "", title, None, None, kind="overview"))
         if self._stack:
             return self.drafts[self._stack[-1]]
         return self.drafts[-1]
 
     def _body(self, line: str) -> None:
+        self._after_notes()
         section = self._current()
         line = footnotes.collapse(line)
         if self._paragraph_open and section.paragraphs and _continues(section.paragraphs[-1], line):
@@ -328,92 +335,6 @@ class _Reader:
         else:
             section.paragraphs.append(line)
         self._paragraph_open = True
-
-
-# A marker's place: (paragraph index or -1 for the heading, offset of its digits, number).
-_Place = tuple[int, int, str]
-
-
-def _pair_footnotes(drafts: list[_Draft], warnings: list[str]) -> dict[int, list[_Place]]:
-    """Find each footnote's marker; move a footnote to its marker's section if needed.
-
-    A footnote is looked for in the section where it stands first, then in the sections
-    before it (nearest first) that do not define the same number, because a footnote
-    block can be printed after a following sub-heading's text.
-    """
-    places: dict[int, list[_Place]] = {i: [] for i in range(len(drafts))}
-    kept: dict[int, list[list[str]]] = {i: [] for i in range(len(drafts))}
-    for index, draft in enumerate(drafts):
-        for note in draft.footnotes:
-            number = note[0]
-            target, place = index, _find_marker(draft, number, places[index])
-            if place is None:
-                for earlier in range(index - 1, -1, -1):
-                    if any(n[0] == number for n in drafts[earlier].footnotes):
-                        continue
-                    place = _find_marker(drafts[earlier], number, places[earlier])
-                    if place is not None:
-                        target = earlier
-                        break
-            if place is None:
-                warnings.append(f"footnote {number} ({draft.title}): no marker found in the text")
-            else:
-                places[target].append(place)
-            kept[target].append(note)
-    for index, draft in enumerate(drafts):
-        draft.footnotes = kept[index]
-        if draft.marker is not None and not any(p[0] == -1 for p in places[index]):
-            # A glued marker whose footnote was never found: the digits were a marker
-            # shape only, so give them back to the title.
-            draft.title = f"{draft.title}{draft.marker}"
-            draft.marker = None
-    return places
-
-
-def _find_marker(draft: _Draft, number: str, taken: list[_Place]) -> _Place | None:
-    if draft.marker == number and not any(p[0] == -1 for p in taken):
-        return (-1, 0, number)
-    found: list[_Place] = []
-    for p, paragraph in enumerate(draft.paragraphs):
-        for pos in footnotes.marker_positions(paragraph, number):
-            if not any(t[0] == p and t[1] <= pos < t[1] + len(t[2]) for t in taken):
-                found.append((p, pos, number))
-    if not found:
-        return None
-    last = max(((t[0], t[1]) for t in taken), default=(-2, -1))
-    after = [f for f in found if (f[0], f[1]) > last]
-    return (after or found)[0]
-
-
-def _strip_markers(
-    draft: _Draft, places: list[_Place], warnings: list[str]
-) -> tuple[tuple[str, ...], tuple[FootnoteRef, ...]]:
-    paragraphs = list(draft.paragraphs)
-    refs: list[FootnoteRef] = []
-    for p, paragraph in enumerate(draft.paragraphs):
-        here = sorted((pos, number) for q, pos, number in places if q == p)
-        pieces: list[str] = []
-        removed = 0
-        cursor = 0
-        for pos, number in here:
-            pieces.append(paragraph[cursor:pos])
-            refs.append(FootnoteRef(paragraph=p, offset=pos - removed, number=number))
-            removed += len(number)
-            cursor = pos + len(number)
-        pieces.append(paragraph[cursor:])
-        paragraphs[p] = "".join(pieces)
-    for q, _pos, number in places:
-        if q != -1:
-            continue
-        if paragraphs:
-            refs.append(FootnoteRef(paragraph=0, offset=0, number=number))
-        else:
-            warnings.append(
-                f"footnote {number} marks the heading {draft.title!r}, "
-                "which has no paragraph to carry the marker"
-            )
-    refs.sort(key=lambda r: (r.paragraph, r.offset))
-    return tuple(paragraphs), tuple(refs)
 
 
 def aliases_for(title: str) -> tuple[str, ...]:
@@ -427,7 +348,11 @@ def aliases_for(title: str) -> tuple[str, ...]:
 
 
 def _build_sections(
-    drafts: list[_Draft], places: dict[int, list[_Place]], doc_id: str, warnings: list[str]
+    drafts: list[Draft],
+    places: dict[int, list[Place]],
+    dropped: dict[int, list[Place]],
+    doc_id: str,
+    warnings: list[str],
 ) -> tuple[Section, ...]:
     ids: list[str] = [""] * len(drafts)
     levels: list[int] = [0] * len(drafts)
@@ -455,7 +380,7 @@ def _build_sections(
             children[draft.parent].append(ids[i])
     sections: list[Section] = []
     for i, draft in enumerate(drafts):
-        paragraphs, refs = _strip_markers(draft, places[i], warnings)
+        paragraphs, refs = strip_markers(draft, places[i], dropped[i], warnings)
         sections.append(
             Section(
                 id=ids[i],

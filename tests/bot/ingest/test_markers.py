@@ -25,6 +25,7 @@ def section(body: str, notes: str) -> Section:
         ("the organisation (MERCOSUR)1 met.", "the organisation (MERCOSUR) met.", ")"),
         ("the “business models”1 for tourism.", "the “business models” for tourism.", "”"),
         ("cooperation in cyber defense1 and more.", "cooperation in cyber defense and more.", "se"),
+        ("was it a success?1 It was.", "was it a success? It was.", "success?"),
     ],
 )
 def test_glued_markers_become_references(raw: str, display: str, before: str) -> None:
@@ -58,8 +59,11 @@ def test_numbers_in_names_and_figures_stay_text(text: str) -> None:
 
 
 def test_only_defined_footnote_numbers_are_markers() -> None:
-    sec = section("the Four Northern Islands.1 Then at the end of 2016,2 more.", "  • 1 One.")
-    assert sec.paragraphs == ("the Four Northern Islands. Then at the end of 2016,2 more.",)
+    # Text follows the notes, so the block was printed whole: it does not define 2.
+    sec = section(
+        "the Four Northern Islands.1 Then at the end of 2016,2 more.", "  • 1 One.\n\nEnd."
+    )
+    assert sec.paragraphs == ("the Four Northern Islands. Then at the end of 2016,2 more.", "End.")
     assert [r.number for r in sec.footnote_refs] == ["1"]
 
 

@@ -533,15 +533,22 @@ def _items(doc: Document) -> list[str]:
     return [_squeeze(i) for i in items]
 
 
+# Digits glued to a word or bracket: a marker whose note is not in the text is dropped.
+_GLUED_DIGITS = re.compile(r"(?<=[^\s\d])\d{1,3}(?!\d)")
+
+
 @pytest.mark.parametrize("raw", SAMPLES, ids=lambda p: p.name)
 def test_every_line_ends_up_somewhere(raw: Path) -> None:
     text = raw.read_text(encoding="utf-8")
     doc = parse_bluebook(text, "d")
     items = _items(doc)
+    unglued = [_GLUED_DIGITS.sub("", item) for item in items]
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if line.strip():
             squeezed = _squeeze(line)
-            assert any(squeezed in item for item in items), f"{raw.name}:{number}: {line!r}"
+            found = any(squeezed in item for item in items)
+            found = found or any(_GLUED_DIGITS.sub("", squeezed) in item for item in unglued)
+            assert found, f"{raw.name}:{number}: {line!r}"
 
 
 @pytest.mark.parametrize("raw", SAMPLES, ids=lambda p: p.name)
