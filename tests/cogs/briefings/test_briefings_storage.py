@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from bot.app.client import STORE_UNAVAILABLE
+from bot.app.errors import STORE_UNAVAILABLE
 from bot.briefings.clock import ManualClock
 from bot.emulator import Emulator
 from tests.cogs.briefings.test_briefings import ask, channel_named, runtime_of, with_clock
