@@ -1,12 +1,19 @@
-"""Registers the test support package (tests/support) as a pytest plugin for every test."""
+"""Registers the test support package (tests/support) as pytest plugins for every test."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from bot.config import DATABASE_ENV
 from tests.support.paths import SEED
 
-pytest_plugins = ["tests.support.harness"]
+pytest_plugins = ["tests.support.harness", "tests.support.postgres", "tests.support.stores"]
+
+# A developer's DATABASE_URL must not send the tests' bots to a real database; tests that
+# want PostgreSQL get a database of their own (tests/support/postgres.py).
+os.environ.pop(DATABASE_ENV, None)
 
 
 @pytest.fixture(scope="session")

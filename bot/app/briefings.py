@@ -24,7 +24,7 @@ from bot.briefings.dispatcher import Dispatcher, DispatcherConfig, SendResult
 from bot.briefings.now import NowContext
 from bot.config import BriefingsConfig, Config
 from bot.content.model import Snapshot
-from bot.storage import SqliteStore, Store, Subscription
+from bot.storage import Store, Subscription, describe_target, open_store
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ class BriefingsRuntime:
 
 async def open_runtime(client: SnapshotClient, config: Config, clock: Clock) -> BriefingsRuntime:
     """Open the store and start the dispatcher; raises StoreError when the store cannot open."""
-    store = await SqliteStore.open(config.database_path)
+    store = await open_store(config)
     sender, recover = DiscordSender(client), DiscordRecover(client)
 
     def snapshot() -> Snapshot:
@@ -166,5 +166,5 @@ async def open_runtime(client: SnapshotClient, config: Config, clock: Clock) -> 
         metrics=client.metrics.briefing,
     )
     dispatcher.start()
-    log.info("Briefings: store %s, dispatcher started", config.database_path)
+    log.info("Briefings: store %s, dispatcher started", describe_target(config))
     return BriefingsRuntime(store, dispatcher, sender, recover, clock)

@@ -17,10 +17,15 @@ import discord
 from discord import app_commands
 
 from bot.app.render.escape import escape_user_text
+from bot.storage import StoreError
 
 log = logging.getLogger(__name__)
 
 STARTED = "briefing_bot_started"  # key in interaction.extras: monotonic start time
+STORE_UNAVAILABLE = (
+    "Briefing settings are unavailable right now: the bot's database is not answering. "
+    "Try again in a few minutes."
+)
 
 
 class UserFacingError(Exception):
@@ -50,6 +55,8 @@ def explain(error: BaseException) -> str | None:
     original = getattr(error, "original", error)
     if isinstance(original, UserFacingError):
         return str(original)
+    if isinstance(original, StoreError):  # the database is down or refuses us: not a bug
+        return STORE_UNAVAILABLE
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.MissingPermissions):
@@ -108,6 +115,9 @@ async def report(interaction: discord.Interaction[Any], error: BaseException) ->
     """Answer `error` ephemerally; returns "refused" (expected) or "error" (a bug)."""
     message = explain(error)
     outcome = "refused" if message is not None else "error"
+    original = getattr(error, "original", error)
+    if isinstance(original, StoreError):  # the operator hears of it, without a traceback
+        log.warning("%s: %s", interaction_name(interaction), original)
     if message is None:
         message = (
             f"Something went wrong on my side. Error id: `{log_unexpected(interaction, error)}`."

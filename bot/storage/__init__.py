@@ -1,5 +1,14 @@
-"""Persistent state for briefings: subscriptions, deliveries and small key/value state."""
+"""Persistent state for briefings: subscriptions, deliveries and small key/value state.
 
+`open_store` picks the backend: a postgresql:// URL opens PostgresStore, anything else is a
+SQLite file (the default, `<data_dir>/briefing.sqlite3`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Config
 from bot.storage.base import (
     DISABLE_MISSING_ACCESS,
     DISABLE_UNKNOWN_CHANNEL,
@@ -22,4 +31,39 @@ __all__ = [
     "StoreError",
     "Subscription",
     "delivery_key",
+    "describe_target",
+    "open_store",
+    "store_target",
 ]
+
+
+def store_target(target: Config | str | Path) -> str:
+    """The database a config names (`storage.database`, which DATABASE_URL overrides at load;
+    else the SQLite file in the data folder), or `target` itself."""
+    if isinstance(target, Config):
+        return target.storage.database or str(target.data_dir / "briefing.sqlite3")
+    return str(target)
+
+
+def describe_target(target: Config | str | Path) -> str:
+    """The target for logs: a URL without its password, or the file path."""
+    from bot.storage.postgres import is_postgres_url, redact
+
+    where = store_target(target)
+    return redact(where) if is_postgres_url(where) else where
+
+
+async def open_store(target: Config | str | Path) -> Store:
+    """Open (and migrate) the store `target` names: a Config, a URL or a SQLite path."""
+    where = store_target(target)
+    scheme = where.split("://", 1)[0] if "://" in where else ""
+    if scheme in ("postgresql", "postgres"):
+        from bot.storage.postgres import PostgresStore  # asyncpg only when used
+
+        return await PostgresStore.open(where)
+    if scheme:
+        raise StoreError(
+            f"unsupported database URL scheme {scheme!r}: use postgresql://... "
+            "or a SQLite file path"
+        )
+    return await SqliteStore.open(where)

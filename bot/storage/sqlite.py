@@ -6,7 +6,9 @@ transaction), so coroutines sharing the connection never commit each other's wor
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -87,8 +89,9 @@ class SqliteStore:
         self.path = path
 
     @classmethod
-    async def open(cls, path: str | Path) -> SqliteStore:
-        """Open (creating folder and file if needed) and migrate the database at `path`."""
+    async def open(cls, path: str | Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> SqliteStore:
+        """Open (creating folder and file if needed) and migrate the database at `path`;
+        a write waits up to `busy_timeout_ms` for another connection's lock."""
         target = Path(path)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -96,12 +99,12 @@ class SqliteStore:
             raise StoreError(f"cannot create folder for database {target}: {exc}") from exc
         try:
             db = await aiosqlite.connect(
-                str(target), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+                str(target), isolation_level=None, timeout=busy_timeout_ms / 1000
             )
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {target}: {exc}") from exc
         try:
-            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute("PRAGMA synchronous = NORMAL")
             await db.execute("PRAGMA foreign_keys = ON")
@@ -134,13 +137,32 @@ class SqliteStore:
             row = await cur.fetchone()
         return row[0] if row else None
 
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A database that cannot be used now (locked past the busy timeout, I/O error,
+        read-only, damaged) is a StoreError; bad input and bugs propagate as they are."""
+        try:
+            yield
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"database {self.path} unavailable: {exc}") from exc
+
     async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        async with self._db.execute(sql, params) as cur:
-            return await cur.fetchone()
+        with self._guard():
+            async with self._db.execute(sql, params) as cur:
+                return await cur.fetchone()
 
     async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        async with self._db.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        with self._guard():
+            async with self._db.execute(sql, params) as cur:
+                return list(await cur.fetchall())
+
+    async def _exec(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run a write; how many rows it touched."""
+        with self._guard():
+            async with self._db.execute(sql, params) as cur:
+                return cur.rowcount
 
     # subscriptions -------------------------------------------------------------------
 
@@ -155,7 +177,7 @@ class SqliteStore:
         at: datetime | None = None,
     ) -> Subscription:
         now = _ts(at)
-        await self._db.execute(
+        await self._exec(
             "INSERT INTO subscriptions (guild_id, channel_id, post_time, timezone, days,"
             " enabled, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)"
             " ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id,"
@@ -169,10 +191,7 @@ class SqliteStore:
         return sub
 
     async def unsubscribe(self, channel_id: int) -> bool:
-        cur = await self._db.execute(
-            "DELETE FROM subscriptions WHERE channel_id = ?", (channel_id,)
-        )
-        return cur.rowcount > 0
+        return await self._exec("DELETE FROM subscriptions WHERE channel_id = ?", (channel_id,)) > 0
 
     async def get_subscription(self, subscription_id: int) -> Subscription | None:
         row = await self._one(
@@ -203,12 +222,12 @@ class SqliteStore:
         self, subscription_id: int, reason: str, at: datetime | None = None
     ) -> bool:
         now = _ts(at)
-        cur = await self._db.execute(
+        touched = await self._exec(
             "UPDATE subscriptions SET enabled = 0, disabled_reason = ?, disabled_at = ?,"
             " updated_at = ? WHERE id = ?",
             (reason, now, now, subscription_id),
         )
-        return cur.rowcount > 0
+        return touched > 0
 
     # deliveries ----------------------------------------------------------------------
 
@@ -225,7 +244,7 @@ class SqliteStore:
         already for this subscription and date, or the subscription is gone."""
         key = delivery_key(subscription_id, local_date)
         try:
-            cur = await self._db.execute(
+            inserted = await self._exec(
                 "INSERT INTO deliveries (subscription_id, local_date, delivery_key, nonce, status,"
                 " due_at, created_at, content_hash) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)"
                 " ON CONFLICT DO NOTHING",
@@ -241,7 +260,7 @@ class SqliteStore:
             )
         except sqlite3.IntegrityError:  # foreign key: unsubscribed meanwhile
             return None
-        if cur.rowcount == 0:
+        if inserted == 0:
             return None
         return await self.get_delivery(subscription_id, local_date)
 
@@ -254,7 +273,7 @@ class SqliteStore:
         message_id: int | None = None,
         content_hash: str | None = None,
     ) -> None:
-        await self._db.execute(
+        await self._exec(
             "UPDATE deliveries SET status = ?, completed_at = ?, detail = ?,"
             " message_id = COALESCE(?, message_id),"
             " content_hash = COALESCE(?, content_hash) WHERE id = ?",
@@ -341,7 +360,7 @@ class SqliteStore:
         return str(row[0]) if row else None
 
     async def set_state(self, key: str, value: str) -> None:
-        await self._db.execute(
+        await self._exec(
             "INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
             " updated_at = excluded.updated_at",
@@ -349,4 +368,4 @@ class SqliteStore:
         )
 
     async def delete_state(self, key: str) -> None:
-        await self._db.execute("DELETE FROM kv WHERE key = ?", (key,))
+        await self._exec("DELETE FROM kv WHERE key = ?", (key,))

@@ -1,4 +1,5 @@
-"""The dispatcher against a real SQLite file, a ManualClock and a recording sender.
+"""The dispatcher against a real database (SQLite and PostgreSQL: the `store` and
+`store_target` fixtures of tests/support/stores.py), a ManualClock and a recording sender.
 
 The recording sender keeps the "channel history" (posted messages by delivery key) that the
 recording recover hook searches, like the cog does with a channel's recent messages.
@@ -8,10 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +19,7 @@ from bot.briefings.clock import ManualClock
 from bot.briefings.compose import Briefing
 from bot.briefings.dispatcher import Dispatcher, DispatcherConfig, SendKind, SendResult
 from bot.content.model import Document, Fact, Section, Snapshot
-from bot.storage import SqliteStore, Subscription, delivery_key
+from bot.storage import Store, Subscription, delivery_key, open_store
 
 # 08:00 in Tokyo on Tuesday 2025-03-04
 T0 = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)
@@ -100,15 +100,8 @@ class RecordingRecover:
         return self.history.get(delivery_key)
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    s = await SqliteStore.open(tmp_path / "data" / "bot.sqlite3")
-    yield s
-    await s.close()
-
-
 def make(
-    store: SqliteStore,
+    store: Store,
     clock: ManualClock,
     sender: RecordingSender,
     events: list[str] | None = None,
@@ -137,7 +130,7 @@ async def run_until(clock: ManualClock, target: datetime, max_steps: int = 200_0
             await asyncio.sleep(0)
         deadline = clock.next_deadline()
         if deadline is None:
-            await asyncio.sleep(0.001)  # busy with the database (a thread)
+            await asyncio.sleep(0.001)  # busy with the database (a thread, or the network)
             continue
         clock.set(min(deadline, target))
     raise AssertionError("run_until did not reach its target")
@@ -153,12 +146,12 @@ async def wait_for(predicate: Callable[[], bool], clock: ManualClock, limit: flo
 
 
 async def subscribe(
-    store: SqliteStore, channel: int, post_time: str = "09:00", at: datetime = T0
+    store: Store, channel: int, post_time: str = "09:00", at: datetime = T0
 ) -> Subscription:
     return await store.upsert_subscription(1, channel, post_time, "Asia/Tokyo", "daily", 42, at=at)
 
 
-async def test_posts_once_at_its_time_and_again_the_next_day(store: SqliteStore) -> None:
+async def test_posts_once_at_its_time_and_again_the_next_day(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(T0)
         sender = RecordingSender(clock)
@@ -191,12 +184,11 @@ async def test_posts_once_at_its_time_and_again_the_next_day(store: SqliteStore)
         assert not d.status().alive
 
 
-async def test_not_posted_again_after_restart(tmp_path: Path) -> None:
+async def test_not_posted_again_after_restart(store_target: str) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
-        path = tmp_path / "bot.sqlite3"
         clock = ManualClock(T0)
         sender = RecordingSender(clock)
-        store = await SqliteStore.open(path)
+        store = await open_store(store_target)
         await subscribe(store, 100)
         d = make(store, clock, sender)
         d.start()
@@ -205,7 +197,7 @@ async def test_not_posted_again_after_restart(tmp_path: Path) -> None:
         await store.close()
         assert len(sender.posts) == 1
 
-        store = await SqliteStore.open(path)
+        store = await open_store(store_target)
         recover = RecordingRecover(sender.history)
         d = Dispatcher(store, clock, snapshot, sender, recover)
         d.start()
@@ -216,7 +208,7 @@ async def test_not_posted_again_after_restart(tmp_path: Path) -> None:
         assert recover.calls == []  # nothing was pending
 
 
-async def test_subscribing_after_todays_time_starts_tomorrow(store: SqliteStore) -> None:
+async def test_subscribing_after_todays_time_starts_tomorrow(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(DUE + timedelta(hours=1))
         sender = RecordingSender(clock)
@@ -234,7 +226,7 @@ async def test_subscribing_after_todays_time_starts_tomorrow(store: SqliteStore)
     ("down_for", "posted"), [(timedelta(hours=5), True), (timedelta(hours=7), False)]
 )
 async def test_catch_up_within_window_else_skipped(
-    store: SqliteStore, down_for: timedelta, posted: bool
+    store: Store, down_for: timedelta, posted: bool
 ) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(DUE + down_for)  # the bot was down at 09:00
@@ -255,12 +247,11 @@ async def test_catch_up_within_window_else_skipped(
         assert await d.run_once() == 0  # decided once, not again
 
 
-async def test_crash_after_post_before_record_is_not_posted_twice(tmp_path: Path) -> None:
+async def test_crash_after_post_before_record_is_not_posted_twice(store_target: str) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
-        path = tmp_path / "bot.sqlite3"
         clock = ManualClock(T0)
         sender = RecordingSender(clock, hang_after_post=True)
-        store = await SqliteStore.open(path)
+        store = await open_store(store_target)
         sub = await subscribe(store, 100)
         d = make(store, clock, sender)
         d.start()
@@ -268,7 +259,7 @@ async def test_crash_after_post_before_record_is_not_posted_twice(tmp_path: Path
         await d.stop()  # the process dies between the post and its record
         await store.close()
 
-        store = await SqliteStore.open(path)
+        store = await open_store(store_target)
         pending = await store.pending_deliveries()
         assert [p.delivery_key for p in pending] == [delivery_key(sub.id, DAY)]
         sender.hang_after_post = False
@@ -285,7 +276,7 @@ async def test_crash_after_post_before_record_is_not_posted_twice(tmp_path: Path
         await store.close()
 
 
-async def test_crash_after_record_before_send_posts_exactly_once(store: SqliteStore) -> None:
+async def test_crash_after_record_before_send_posts_exactly_once(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(DUE + timedelta(minutes=3))
         sender = RecordingSender(clock)
@@ -301,7 +292,7 @@ async def test_crash_after_record_before_send_posts_exactly_once(store: SqliteSt
         assert record is not None and record.status == "sent"
 
 
-async def test_pending_outside_window_is_skipped_not_posted(store: SqliteStore) -> None:
+async def test_pending_outside_window_is_skipped_not_posted(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(DUE + timedelta(hours=8))
         sender = RecordingSender(clock)
@@ -318,7 +309,7 @@ async def test_pending_outside_window_is_skipped_not_posted(store: SqliteStore) 
     [(SendResult.forbidden(), "missing_access"), (SendResult.not_found(), "unknown_channel")],
 )
 async def test_403_and_404_disable_the_subscription(
-    store: SqliteStore, result: SendResult, reason: str
+    store: Store, result: SendResult, reason: str
 ) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(T0)
@@ -346,7 +337,7 @@ async def test_403_and_404_disable_the_subscription(
         assert again.id == good.id - 1 and again.enabled
 
 
-async def test_retry_after_is_respected_then_sent(store: SqliteStore) -> None:
+async def test_retry_after_is_respected_then_sent(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(T0)
         sender = RecordingSender(
@@ -366,7 +357,7 @@ async def test_retry_after_is_respected_then_sent(store: SqliteStore) -> None:
         assert d.status().retries == 2
 
 
-async def test_retry_after_is_bounded(store: SqliteStore) -> None:
+async def test_retry_after_is_bounded(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(T0)
         sender = RecordingSender(clock, script={100: [SendResult.retry_after(1.0)] * 50})
@@ -381,7 +372,7 @@ async def test_retry_after_is_bounded(store: SqliteStore) -> None:
         assert "rate limited" in (record.detail or "")
 
 
-async def test_failed_and_raising_senders_are_recorded_not_retried(store: SqliteStore) -> None:
+async def test_failed_and_raising_senders_are_recorded_not_retried(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(T0)
 
@@ -405,7 +396,7 @@ async def test_failed_and_raising_senders_are_recorded_not_retried(store: Sqlite
 
 
 async def test_thousand_subscriptions_in_one_minute_all_posted_once_and_paced(
-    store: SqliteStore,
+    store: Store,
 ) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(T0)
@@ -429,7 +420,7 @@ async def test_thousand_subscriptions_in_one_minute_all_posted_once_and_paced(
         assert times[-1] - DUE < timedelta(minutes=1)
 
 
-async def test_notify_recomputes_the_next_wake_up(store: SqliteStore) -> None:
+async def test_notify_recomputes_the_next_wake_up(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(T0)
         sender = RecordingSender(clock)
@@ -446,23 +437,28 @@ async def test_notify_recomputes_the_next_wake_up(store: SqliteStore) -> None:
         assert [p.channel_id for p in sender.posts] == [200]
 
 
-async def test_supervisor_restarts_after_a_failure(store: SqliteStore) -> None:
+async def test_supervisor_restarts_after_a_failure(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(T0)
         sender = RecordingSender(clock)
         events: list[str] = []
         await subscribe(store, 100)
 
-        class FlakyStore(SqliteStore):
+        class FlakyStore:
+            """The real store, whose list_enabled fails twice first."""
+
             failures = 2
+
+            def __getattr__(self, name: str) -> object:
+                return getattr(store, name)
 
             async def list_enabled(self) -> list[Subscription]:
                 if self.failures:
                     self.failures -= 1
                     raise OSError("disk hiccup")
-                return await super().list_enabled()
+                return await store.list_enabled()
 
-        flaky = FlakyStore(store._db, store.path)
+        flaky: Store = FlakyStore()  # type: ignore[assignment]
         d = Dispatcher(
             flaky, clock, snapshot, sender, RecordingRecover(sender.history), metrics=events.append
         )
@@ -476,7 +472,7 @@ async def test_supervisor_restarts_after_a_failure(store: SqliteStore) -> None:
         assert len(sender.posts) == 1
 
 
-async def test_a_failing_metrics_hook_does_not_stop_delivery(store: SqliteStore) -> None:
+async def test_a_failing_metrics_hook_does_not_stop_delivery(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(DUE)
 
@@ -516,7 +512,7 @@ async def test_manual_clock_sleep_wakes_only_when_advanced() -> None:
 
 
 async def test_recovery_leaves_a_delivery_claimed_outside_the_dispatcher_alone(
-    store: SqliteStore,
+    store: Store,
 ) -> None:
     # /briefing now claims the day's delivery and then posts it; a recovery pass (a
     # supervised restart) running meanwhile must not take the pending row for a crash
