@@ -37,6 +37,7 @@ from .state import (
     iso_now,
     snowflake,
 )
+from .validate import FormErrors, check_callback, check_message
 
 API_PREFIX = "/api/v10"
 NONCE_WINDOW_S = 300.0
@@ -64,6 +65,16 @@ def json_response(
 
 def error(status: int, code: int, message: str) -> web.Response:
     return json_response({"message": message, "code": code}, status=status)
+
+
+def invalid_form_body(errors: FormErrors) -> web.Response:
+    return json_response(errors.body(), status=400)
+
+
+def _refused_message(body: Any) -> web.Response | None:
+    """Discord's 400 for a message body over its limits, None when it passes."""
+    errors = check_message(body, FormErrors())
+    return invalid_form_body(errors) if errors else None
 
 
 def _route_of(request: web.Request) -> str:
@@ -377,6 +388,9 @@ async def interaction_callback(request: web.Request) -> web.Response:
         return error(400, 40060, "Interaction has already been acknowledged.")
     if not isinstance(body, dict) or "type" not in body:
         return error(400, 50035, "Invalid Form Body")
+    errors = check_callback(body)
+    if errors:
+        return invalid_form_body(errors)
     kind = int(body["type"])
     data = body.get("data") or {}
     message: dict[str, Any] | None = None
@@ -413,6 +427,9 @@ async def webhook_execute(request: web.Request) -> web.Response:
     if handle is None:
         return error(404, 10015, "Unknown Webhook")
     body = request[_BODY] or {}
+    refused = _refused_message(body)
+    if refused is not None:
+        return refused
     msg = _store_interaction_message(request, handle, body)
     handle.messages[msg["id"]] = msg
     handle.record(InteractionEvent("followup", body, msg["id"]))
@@ -448,6 +465,9 @@ async def webhook_message(request: web.Request) -> web.Response:
             handle.messages.pop(key, None)
         return web.Response(status=204)
     body = request[_BODY] or {}
+    refused = _refused_message(body)
+    if refused is not None:
+        return refused
     merged = {**msg, **{k: v for k, v in body.items() if k != "allowed_mentions"}}
     merged["flags"] = int(msg.get("flags") or 0) & ~128
     merged["edited_timestamp"] = iso_now()
@@ -487,6 +507,9 @@ async def post_message(request: web.Request) -> web.Response:
         body.get("content") or body.get("embeds") or body.get("components") or body.get("_files")
     ):
         return error(400, 50006, "Cannot send an empty message")
+    refused = _refused_message(body)
+    if refused is not None:
+        return refused
     msg = world.message_payload(channel.id, body)
     world.messages.setdefault(channel.id, []).append(msg)
     if nonce is not None:
@@ -530,7 +553,11 @@ async def channel_message(request: web.Request) -> web.Response:
         msgs.remove(msg)
         return web.Response(status=204)
     if request.method == "PATCH":
-        msg.update({k: v for k, v in (request[_BODY] or {}).items() if k != "allowed_mentions"})
+        body = request[_BODY] or {}
+        refused = _refused_message(body)
+        if refused is not None:
+            return refused
+        msg.update({k: v for k, v in body.items() if k != "allowed_mentions"})
         msg["edited_timestamp"] = iso_now()
     return json_response(msg)
 
