@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.paths import SEED
 
-pytest_plugins = ["tests.support.harness"]
+pytest_plugins = ["tests.support.harness", "tests.support.playground"]
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,6 @@ from .state import (
     Fault,
     RecordedRequest,
     World,
-    iso_now,
     snowflake,
 )
 from .validate import FormErrors, check_callback, check_message
@@ -369,8 +368,10 @@ def _store_interaction_message(
         "user": handle.payload["member"]["user"],
         "authorizing_integration_owners": handle.payload["authorizing_integration_owners"],
     }
-    if not int(msg["flags"]) & EPHEMERAL and world.record_requests:
-        world.messages.setdefault(channel_id, []).append(msg)
+    if int(msg["flags"]) & EPHEMERAL:
+        world.publish("create", msg)  # shown to its user only, never in the history
+    elif world.record_requests:
+        world.store_message(msg)
     return msg
 
 
@@ -403,8 +404,12 @@ async def interaction_callback(request: web.Request) -> web.Response:
         message = _store_interaction_message(request, handle, loading)
         handle.original = message
     elif kind == UPDATE_MESSAGE and "message" in handle.payload:
-        message = {**handle.payload["message"], **data, "edited_timestamp": iso_now()}
+        world = _world(request)
+        message = {**handle.payload["message"], **data, "edited_timestamp": world.iso_now()}
         handle.original = message
+        world.replace_message(message)
+    elif kind == DEFERRED_UPDATE_MESSAGE and "message" in handle.payload:
+        handle.original = handle.payload["message"]  # @original now edits the clicked message
     handle.record(InteractionEvent("callback", body, at=request[_RECEIVED]))
     if request.query.get("with_response") not in ("1", "true", "True"):
         return web.Response(status=204)
@@ -459,6 +464,7 @@ async def webhook_message(request: web.Request) -> web.Response:
         return error(404, 10008, "Unknown Message")
     if request.method == "DELETE":
         handle.record(InteractionEvent("delete", {}, key))
+        _world(request).remove_message(msg)
         if key == "@original":
             handle.original = None
         else:
@@ -470,7 +476,8 @@ async def webhook_message(request: web.Request) -> web.Response:
         return refused
     merged = {**msg, **{k: v for k, v in body.items() if k != "allowed_mentions"}}
     merged["flags"] = int(msg.get("flags") or 0) & ~128
-    merged["edited_timestamp"] = iso_now()
+    merged["edited_timestamp"] = _world(request).iso_now()
+    _world(request).replace_message(merged)
     if key == "@original":
         handle.original = merged
     else:
@@ -511,7 +518,7 @@ async def post_message(request: web.Request) -> web.Response:
     if refused is not None:
         return refused
     msg = world.message_payload(channel.id, body)
-    world.messages.setdefault(channel.id, []).append(msg)
+    world.store_message(msg)
     if nonce is not None:
         world.nonces[(channel.id, str(nonce))] = (now, msg)
     return json_response(msg)
@@ -549,8 +556,9 @@ async def channel_message(request: web.Request) -> web.Response:
     msg = next((m for m in msgs if m["id"] == mid), None)
     if msg is None:
         return error(404, 10008, "Unknown Message")
+    world = _world(request)
     if request.method == "DELETE":
-        msgs.remove(msg)
+        world.remove_message(msg)
         return web.Response(status=204)
     if request.method == "PATCH":
         body = request[_BODY] or {}
@@ -558,7 +566,8 @@ async def channel_message(request: web.Request) -> web.Response:
         if refused is not None:
             return refused
         msg.update({k: v for k, v in body.items() if k != "allowed_mentions"})
-        msg["edited_timestamp"] = iso_now()
+        msg["edited_timestamp"] = world.iso_now()
+        world.publish("update", msg)
     return json_response(msg)
 
 

@@ -41,6 +41,7 @@ class Emulator:
         token: str = DEFAULT_TOKEN,
         guilds: int = 1,
         heartbeat_interval_ms: int = 41250,
+        heartbeat_ack_delay: float = 0.0,
         interaction_deadline: float = 3.0,
     ) -> None:
         bot = User(id=snowflake(), username="briefing-bot", bot=True)
@@ -48,7 +49,11 @@ class Emulator:
         self.state = World(token=token, application_id=bot.id, bot=bot, owner=owner)
         for i in range(guilds):
             self.state.add_guild(f"Test Guild {i + 1}" if guilds > 1 else "Test Guild")
-        self.gateway = Gateway(self.state, heartbeat_interval_ms=heartbeat_interval_ms)
+        self.gateway = Gateway(
+            self.state,
+            heartbeat_interval_ms=heartbeat_interval_ms,
+            heartbeat_ack_delay=heartbeat_ack_delay,
+        )
         self.interactions = InteractionFactory(self.state)
         self.faults: dict[tuple[str, str], list[Fault]] = {}
         self.options = {"interaction_deadline": interaction_deadline}
