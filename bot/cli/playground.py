@@ -59,18 +59,24 @@ def _user_config(path: str | None) -> tuple[dict[str, Any], str, str] | int:
     return raw, cfg.content.path, cfg.logging.level
 
 
+def host_warning(host: str) -> str | None:
+    if is_loopback(host):
+        return None
+    return (
+        f"warning: --host {host} is not a loopback address: anyone who can reach this "
+        "machine can use the playground (and act as its owner)"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     loaded = _user_config(args.config)
     if isinstance(loaded, int):
         return loaded
     raw, content, level = loaded
-    if not is_loopback(args.host):
-        print(
-            f"warning: --host {args.host} is not a loopback address: anyone who can reach "
-            "this machine can use the playground (and act as its owner)",
-            file=sys.stderr,
-        )
+    warning = host_warning(args.host)
+    if warning:
+        print(warning, file=sys.stderr)
     try:
         data = prepare(Path(args.data), Path(args.content or content), reset=args.reset)
     except (DataFolderError, OSError) as exc:

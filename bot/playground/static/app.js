@@ -146,6 +146,7 @@
       const old = findNode(message.id);
       if (old) old.replaceWith(node);
       else {
+        for (const empty of $("messages").querySelectorAll(".empty")) empty.remove();
         $("messages").append(node);
         node.scrollIntoView({ block: "end" });
       }
@@ -256,7 +257,7 @@
     if (flags & EPHEMERAL) {
       const dismiss = el("button", "link-button", ["Dismiss message"]);
       dismiss.addEventListener("click", () => node.remove());
-      body.append(el("div", "ephemeral-note", ["👁 Only you can see this • ", dismiss]));
+      body.append(el("div", "ephemeral-note", [el("span", "eye"), "Only you can see this • ", dismiss]));
     }
     node.append(el("div", "avatar", [name.slice(0, 1).toUpperCase()]), body);
     return node;
