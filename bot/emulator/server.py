@@ -154,7 +154,11 @@ class Emulator:
         await self.gateway.dispatch("INTERACTION_CREATE", handle.payload)
         return handle
 
-    async def command(
+    async def send(self, handle: InteractionHandle) -> InteractionHandle:
+        """Dispatch an interaction built beforehand (`prepare_command`)."""
+        return await self._dispatch(handle)
+
+    def prepare_command(
         self,
         name: str,
         options: dict[str, Any] | None = None,
@@ -165,9 +169,10 @@ class Emulator:
         permissions: int | None = None,
         locale: str = "en-US",
     ) -> InteractionHandle:
-        """Dispatch a slash command ("help", or "briefing subscribe" for a sub-command)."""
+        """A slash command interaction, built but not yet sent: its id is known before the
+        bot can answer it (`send` dispatches it)."""
         data = self.interactions.command_data(name, options, guild)
-        handle = self.interactions.build(
+        return self.interactions.build(
             APPLICATION_COMMAND,
             data,
             guild=guild,
@@ -176,7 +181,13 @@ class Emulator:
             permissions=permissions,
             locale=locale,
         )
-        return await self._dispatch(handle)
+
+    async def command(
+        self, name: str, options: dict[str, Any] | None = None, **kwargs: Any
+    ) -> InteractionHandle:
+        """Dispatch a slash command ("help", or "briefing subscribe" for a sub-command);
+        keyword arguments as in `prepare_command`."""
+        return await self._dispatch(self.prepare_command(name, options, **kwargs))
 
     async def autocomplete(
         self,

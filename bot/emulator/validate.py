@@ -1,6 +1,7 @@
 """Refuse what Discord refuses: message, embed, component and callback bodies over the limits
 in `limits.py`, answered as Discord answers them (HTTP 400, code 50035, errors nested by
-field path down to an `_errors` list).
+field path down to an `_errors` list). Hand-written: no library validates payloads against
+Discord's limits, and discord.py checks only a few of them client-side.
 
     {"code": 50035, "message": "Invalid Form Body",
      "errors": {"embeds": {"0": {"title": {"_errors": [

@@ -162,8 +162,10 @@ class Actions:
     ) -> dict[str, Any]:
         viewer, channel = self.viewer(viewer_key), self.channel(channel_id)
         values = self._options(name, options)
-        handle = await self.emulator.command(name, values, member=viewer.member, channel=channel)
+        handle = self.emulator.prepare_command(name, values, member=viewer.member, channel=channel)
+        # Noted before the bot can see it, so its answer already says who asked.
         self.timeline.note_interaction(handle.id, viewer.label, f"/{' '.join(name.split())}")
+        await self.emulator.send(handle)
         self._watch(handle, viewer)
         return {"interaction_id": str(handle.id)}
 

@@ -12,6 +12,7 @@ from typing import Any
 EPHEMERAL = 1 << 6
 MESSAGES_PER_CHANNEL = 200  # older ones leave the page, as a long Discord history scrolls off
 QUEUE_SIZE = 500  # events waiting for one slow page; past that it reloads instead
+USED_KEPT = 10_000  # "who used which command" lines kept, the oldest dropped first
 
 
 def visible_to(message: dict[str, Any]) -> str | None:
@@ -53,6 +54,8 @@ class Timeline:
     def note_interaction(self, interaction_id: int, who: str, what: str) -> None:
         """Remember who used which command, for the line above the bot's answer."""
         self.used[str(interaction_id)] = f"{who} used {what}"
+        while len(self.used) > USED_KEPT:
+            del self.used[next(iter(self.used))]
 
     def observe(self, event: str, message: dict[str, Any]) -> None:
         channel = self.channels.setdefault(str(message["channel_id"]), OrderedDict())

@@ -1,7 +1,8 @@
 """The playground's page and its JSON API (aiohttp), with live updates as server-sent events.
 
 The page is plain HTML, CSS and JavaScript shipped in the package (bot/playground/static),
-served by name from a fixed list: nothing is read from a path the browser sends. JSON-only
+served by name from a fixed list: nothing is read from a path the browser sends. The events
+are a dozen lines on aiohttp's StreamResponse, so no SSE package is added. JSON-only
 POSTs, a Host check while bound to loopback and a strict Content-Security-Policy keep other
 web pages (and DNS rebinding) from driving the playground through the browser.
 """
