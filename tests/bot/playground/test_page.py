@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from bot.emulator.interactions import AUTOCOMPLETE
 from bot.playground.server import Playground
 from tests.support.harness import wait_for
@@ -277,3 +279,28 @@ async def test_markdown_is_rendered_safely(
     assert 'href="https://example.org/"' in html and "javascript:" not in html.split("[bad]")[0]
     assert 'href="javascript' not in html
     assert '<blockquote class="md-quote">' in html
+
+
+async def test_a_deferred_answer_shows_thinking_until_it_is_edited(
+    browser_page: Any, playground: Playground, tmp_path: Path
+) -> None:
+    d = await driver(browser_page, playground, tmp_path)
+    emulator = playground.emulator
+    # Answered here over the emulator's REST, as the bot would: a defer, then the edit.
+    handle = emulator.prepare_command("help", member=playground.viewers["member"].member)
+    base = emulator.api_base_url
+    webhook = f"{base}/webhooks/{emulator.state.application_id}/{handle.token}"
+    async with aiohttp.ClientSession() as session:
+        callback = f"{base}/interactions/{handle.id}/{handle.token}/callback"
+        async with session.post(callback, json={"type": 5}) as response:
+            assert response.status == 204
+        thinking = d.messages().last.locator(".thinking")
+        await d.expect(thinking).to_have_text("Briefing Bot is thinking…")
+        await d.shot("thinking")
+        edit = {"content": f"**Done**: see <#{emulator.channel.id}>"}
+        async with session.patch(f"{webhook}/messages/@original", json=edit) as response:
+            assert response.status == 200
+    content = d.messages().last.locator(".content")
+    await d.expect(content).to_have_text("Done: see #general")
+    await d.expect(content.locator("strong")).to_have_text("Done")
+    await d.expect(d.messages().last.locator(".thinking")).to_have_count(0)
