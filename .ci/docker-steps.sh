@@ -37,6 +37,17 @@ for module in (bot, cogs):
 print("docker-steps: package installed from the wheel")
 PY
 
+# The playground's page ships in the wheel (package data), nothing fetched at run time.
+python - <<'PY'
+import pathlib, sys
+import bot.playground
+static = pathlib.Path(bot.playground.__file__).parent / "static"
+missing = [n for n in ("index.html", "app.js", "markdown.js", "style.css") if not (static / n).is_file()]
+if missing:
+    sys.exit(f"docker-steps: the wheel lacks the playground page: {missing}")
+print("docker-steps: the playground page is in the wheel")
+PY
+
 # The content the image serves: ./content in /app, and a folder mounted elsewhere.
 python - "$work/mounted" <<'PY'
 import asyncio, shutil, sys

@@ -9,7 +9,12 @@ import pytest
 from bot.config import DATABASE_ENV
 from tests.support.paths import SEED
 
-pytest_plugins = ["tests.support.harness", "tests.support.postgres", "tests.support.stores"]
+pytest_plugins = [
+    "tests.support.harness",
+    "tests.support.postgres",
+    "tests.support.stores",
+    "tests.support.playground",
+]
 
 # A developer's DATABASE_URL must not send the tests' bots to a real database; tests that
 # want PostgreSQL get a database of their own (tests/support/postgres.py).

@@ -9,7 +9,15 @@ import sys
 from collections.abc import Sequence
 
 # Each module exposes `add_parser(subparsers) -> None` and `run(args) -> int`.
-SUBCOMMANDS: tuple[str, ...] = ("run", "sync", "ingest", "validate", "ask", "eval")
+SUBCOMMANDS: tuple[str, ...] = (
+    "run",
+    "playground",
+    "sync",
+    "ingest",
+    "validate",
+    "ask",
+    "eval",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,6 +23,7 @@ from bot.config import Config, ConfigError, TokenError, load_config, resolve_tok
 
 log = logging.getLogger("bot.run")
 
+PLAYGROUND_HINT = "to try the bot without Discord, run: briefing-bot playground"
 REJECTED = "Discord rejected the token (401): check DISCORD_TOKEN"
 REVOKED = "Discord closed the connection: the token is no longer valid (4004); check DISCORD_TOKEN"
 AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it no longer accepts
@@ -46,7 +47,8 @@ def load(args: argparse.Namespace) -> tuple[Config, str] | int:
     try:
         token = resolve_token(cfg)
     except TokenError as exc:
-        print(f"briefing-bot: {exc}", file=sys.stderr)
+        hint = "" if cfg.discord.token_file else f"; {PLAYGROUND_HINT}"
+        print(f"briefing-bot: {exc}{hint}", file=sys.stderr)
         return 2
     return cfg, token
 

@@ -95,9 +95,16 @@ class Connection:
 class Gateway:
     """The WebSocket side; `dispatch` is how tests push events to the bot."""
 
-    def __init__(self, world: World, *, heartbeat_interval_ms: int = 41250) -> None:
+    def __init__(
+        self, world: World, *, heartbeat_interval_ms: int = 41250, heartbeat_ack_delay: float = 0.0
+    ) -> None:
         self.world = world
         self.heartbeat_interval_ms = heartbeat_interval_ms
+        # discord.py's keep-alive thread notes the send time only after the send completes; an
+        # ACK faster than that thread wakes up is measured against the previous heartbeat and
+        # logged as "Can't keep up ... 41s behind". A few tens of ms, as on Discord, avoid it.
+        self.heartbeat_ack_delay = heartbeat_ack_delay
+        self._acks: set[asyncio.Task[None]] = set()
         self.url = ""  # set by the server once the port is known
         self.sessions: dict[str, Session] = {}
         self.connections: list[Connection] = []
@@ -143,13 +150,22 @@ class Gateway:
         data = msg.get("d")
         if op == HEARTBEAT:
             conn.heartbeats += 1
-            await conn.send({"op": HEARTBEAT_ACK})
+            if self.heartbeat_ack_delay <= 0:
+                await conn.send({"op": HEARTBEAT_ACK})
+                return
+            task = asyncio.get_running_loop().create_task(self._ack_later(conn))
+            self._acks.add(task)
+            task.add_done_callback(self._acks.discard)
         elif op == IDENTIFY:
             await self._identify(conn, data or {})
         elif op == RESUME:
             await self._resume(conn, data or {})
         else:
             log.debug("ignored gateway op %s", op)
+
+    async def _ack_later(self, conn: Connection) -> None:
+        await asyncio.sleep(self.heartbeat_ack_delay)
+        await conn.send({"op": HEARTBEAT_ACK})
 
     def _token_ok(self, token: str | None) -> bool:
         return (token or "").removeprefix("Bot ") == self.world.token

@@ -34,9 +34,9 @@ from .state import (
     Fault,
     RecordedRequest,
     World,
-    iso_now,
     snowflake,
 )
+from .validate import FormErrors, check_callback, check_message
 
 API_PREFIX = "/api/v10"
 NONCE_WINDOW_S = 300.0
@@ -64,6 +64,16 @@ def json_response(
 
 def error(status: int, code: int, message: str) -> web.Response:
     return json_response({"message": message, "code": code}, status=status)
+
+
+def invalid_form_body(errors: FormErrors) -> web.Response:
+    return json_response(errors.body(), status=400)
+
+
+def _refused_message(body: Any) -> web.Response | None:
+    """Discord's 400 for a message body over its limits, None when it passes."""
+    errors = check_message(body, FormErrors())
+    return invalid_form_body(errors) if errors else None
 
 
 def _route_of(request: web.Request) -> str:
@@ -358,8 +368,10 @@ def _store_interaction_message(
         "user": handle.payload["member"]["user"],
         "authorizing_integration_owners": handle.payload["authorizing_integration_owners"],
     }
-    if not int(msg["flags"]) & EPHEMERAL and world.record_requests:
-        world.messages.setdefault(channel_id, []).append(msg)
+    if int(msg["flags"]) & EPHEMERAL:
+        world.publish("create", msg)  # shown to its user only, never in the history
+    elif world.record_requests:
+        world.store_message(msg)
     return msg
 
 
@@ -377,6 +389,9 @@ async def interaction_callback(request: web.Request) -> web.Response:
         return error(400, 40060, "Interaction has already been acknowledged.")
     if not isinstance(body, dict) or "type" not in body:
         return error(400, 50035, "Invalid Form Body")
+    errors = check_callback(body)
+    if errors:
+        return invalid_form_body(errors)
     kind = int(body["type"])
     data = body.get("data") or {}
     message: dict[str, Any] | None = None
@@ -389,8 +404,12 @@ async def interaction_callback(request: web.Request) -> web.Response:
         message = _store_interaction_message(request, handle, loading)
         handle.original = message
     elif kind == UPDATE_MESSAGE and "message" in handle.payload:
-        message = {**handle.payload["message"], **data, "edited_timestamp": iso_now()}
+        world = _world(request)
+        message = {**handle.payload["message"], **data, "edited_timestamp": world.iso_now()}
         handle.original = message
+        world.replace_message(message)
+    elif kind == DEFERRED_UPDATE_MESSAGE and "message" in handle.payload:
+        handle.original = handle.payload["message"]  # @original now edits the clicked message
     handle.record(InteractionEvent("callback", body, at=request[_RECEIVED]))
     if request.query.get("with_response") not in ("1", "true", "True"):
         return web.Response(status=204)
@@ -413,6 +432,9 @@ async def webhook_execute(request: web.Request) -> web.Response:
     if handle is None:
         return error(404, 10015, "Unknown Webhook")
     body = request[_BODY] or {}
+    refused = _refused_message(body)
+    if refused is not None:
+        return refused
     msg = _store_interaction_message(request, handle, body)
     handle.messages[msg["id"]] = msg
     handle.record(InteractionEvent("followup", body, msg["id"]))
@@ -442,15 +464,20 @@ async def webhook_message(request: web.Request) -> web.Response:
         return error(404, 10008, "Unknown Message")
     if request.method == "DELETE":
         handle.record(InteractionEvent("delete", {}, key))
+        _world(request).remove_message(msg)
         if key == "@original":
             handle.original = None
         else:
             handle.messages.pop(key, None)
         return web.Response(status=204)
     body = request[_BODY] or {}
+    refused = _refused_message(body)
+    if refused is not None:
+        return refused
     merged = {**msg, **{k: v for k, v in body.items() if k != "allowed_mentions"}}
     merged["flags"] = int(msg.get("flags") or 0) & ~128
-    merged["edited_timestamp"] = iso_now()
+    merged["edited_timestamp"] = _world(request).iso_now()
+    _world(request).replace_message(merged)
     if key == "@original":
         handle.original = merged
     else:
@@ -487,8 +514,11 @@ async def post_message(request: web.Request) -> web.Response:
         body.get("content") or body.get("embeds") or body.get("components") or body.get("_files")
     ):
         return error(400, 50006, "Cannot send an empty message")
+    refused = _refused_message(body)
+    if refused is not None:
+        return refused
     msg = world.message_payload(channel.id, body)
-    world.messages.setdefault(channel.id, []).append(msg)
+    world.store_message(msg)
     if nonce is not None:
         world.nonces[(channel.id, str(nonce))] = (now, msg)
     return json_response(msg)
@@ -526,12 +556,18 @@ async def channel_message(request: web.Request) -> web.Response:
     msg = next((m for m in msgs if m["id"] == mid), None)
     if msg is None:
         return error(404, 10008, "Unknown Message")
+    world = _world(request)
     if request.method == "DELETE":
-        msgs.remove(msg)
+        world.remove_message(msg)
         return web.Response(status=204)
     if request.method == "PATCH":
-        msg.update({k: v for k, v in (request[_BODY] or {}).items() if k != "allowed_mentions"})
-        msg["edited_timestamp"] = iso_now()
+        body = request[_BODY] or {}
+        refused = _refused_message(body)
+        if refused is not None:
+            return refused
+        msg.update({k: v for k, v in body.items() if k != "allowed_mentions"})
+        msg["edited_timestamp"] = world.iso_now()
+        world.publish("update", msg)
     return json_response(msg)
 
 

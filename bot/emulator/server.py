@@ -42,6 +42,7 @@ class Emulator:
         token: str = DEFAULT_TOKEN,
         guilds: int = 1,
         heartbeat_interval_ms: int = 41250,
+        heartbeat_ack_delay: float = 0.0,
         interaction_deadline: float = 3.0,
     ) -> None:
         bot = User(id=snowflake(), username="briefing-bot", bot=True)
@@ -49,7 +50,11 @@ class Emulator:
         self.state = World(token=token, application_id=bot.id, bot=bot, owner=owner)
         for i in range(guilds):
             self.state.add_guild(f"Test Guild {i + 1}" if guilds > 1 else "Test Guild")
-        self.gateway = Gateway(self.state, heartbeat_interval_ms=heartbeat_interval_ms)
+        self.gateway = Gateway(
+            self.state,
+            heartbeat_interval_ms=heartbeat_interval_ms,
+            heartbeat_ack_delay=heartbeat_ack_delay,
+        )
         self.interactions = InteractionFactory(self.state)
         self.faults: dict[tuple[str, str], list[Fault]] = {}
         self.options = {"interaction_deadline": interaction_deadline}
@@ -150,7 +155,11 @@ class Emulator:
         await self.gateway.dispatch("INTERACTION_CREATE", handle.payload)
         return handle
 
-    async def command(
+    async def send(self, handle: InteractionHandle) -> InteractionHandle:
+        """Dispatch an interaction built beforehand (`prepare_command`)."""
+        return await self._dispatch(handle)
+
+    def prepare_command(
         self,
         name: str,
         options: dict[str, Any] | None = None,
@@ -162,10 +171,11 @@ class Emulator:
         locale: str = "en-US",
         created_ago: float = 0.0,
     ) -> InteractionHandle:
-        """Dispatch a slash command ("help", or "briefing subscribe" for a sub-command);
-        `created_ago` seconds backdates it, as if it had waited that long to arrive."""
+        """A slash command interaction, built but not yet sent: its id is known before the
+        bot can answer it (`send` dispatches it). `created_ago` seconds backdates it, as if
+        it had waited that long to arrive."""
         data = self.interactions.command_data(name, options, guild)
-        handle = self.interactions.build(
+        return self.interactions.build(
             APPLICATION_COMMAND,
             data,
             guild=guild,
@@ -175,7 +185,13 @@ class Emulator:
             locale=locale,
             created_at=time.time() - created_ago if created_ago else None,
         )
-        return await self._dispatch(handle)
+
+    async def command(
+        self, name: str, options: dict[str, Any] | None = None, **kwargs: Any
+    ) -> InteractionHandle:
+        """Dispatch a slash command ("help", or "briefing subscribe" for a sub-command);
+        keyword arguments as in `prepare_command`."""
+        return await self._dispatch(self.prepare_command(name, options, **kwargs))
 
     async def autocomplete(
         self,

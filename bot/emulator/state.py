@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -296,6 +297,14 @@ class Fault:
     is_global: bool = False
 
 
+# What a message observer is told: "create", "update" or "delete", and the message as stored.
+MessageObserver = Callable[[str, dict[str, Any]], None]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class World:
     """All mutable emulator state; created by `Emulator` and reachable as `emulator.state`."""
@@ -316,6 +325,39 @@ class World:
     # False only under a benchmark (serve.py --bench): no RecordedRequest per REST call and
     # no copy of interaction answers in `messages`, so a long run keeps counters, not history.
     record_requests: bool = True
+    # Told of every message the bot creates, edits or deletes, ephemeral ones included (the
+    # playground draws its page from them); called synchronously, so observers must be quick.
+    observers: list[MessageObserver] = field(default_factory=list)
+    # Message timestamps: the wall clock unless a simulated one is set (the playground's).
+    now: Callable[[], datetime] = _utc_now
+
+    # -- messages -----------------------------------------------------------------------------
+
+    def iso_now(self) -> str:
+        return self.now().isoformat()
+
+    def publish(self, event: str, message: dict[str, Any]) -> None:
+        for observer in self.observers:
+            observer(event, message)
+
+    def store_message(self, message: dict[str, Any]) -> None:
+        """Keep a public message in its channel's history and tell the observers."""
+        self.messages.setdefault(int(message["channel_id"]), []).append(message)
+        self.publish("create", message)
+
+    def replace_message(self, message: dict[str, Any]) -> None:
+        """An edited message replaces the stored one (same id), as Discord's history shows."""
+        stored = self.messages.get(int(message["channel_id"]), [])
+        for i, old in enumerate(stored):
+            if old["id"] == message["id"]:
+                stored[i] = message
+                break
+        self.publish("update", message)
+
+    def remove_message(self, message: dict[str, Any]) -> None:
+        stored = self.messages.get(int(message["channel_id"]), [])
+        stored[:] = [m for m in stored if m["id"] != message["id"]]
+        self.publish("delete", message)
 
     # -- set-up helpers -------------------------------------------------------------------
 
@@ -467,7 +509,7 @@ class World:
             "channel_id": str(channel_id),
             "author": self.bot.payload(),
             "content": body.get("content") or "",
-            "timestamp": iso_now(),
+            "timestamp": self.iso_now(),
             "edited_timestamp": None,
             "tts": bool(body.get("tts", False)),
             "mention_everyone": False,

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from bot.app.client import BriefingBot
+from bot.briefings.clock import Clock
 from bot.config import Config, load_config
 from bot.emulator import Emulator, InteractionHandle
 
@@ -88,13 +89,21 @@ async def start_bot(
     auto_sync: bool = True,
     timeout: float = READY_TIMEOUT,
     prepare: Callable[[BriefingBot], Any] | None = None,
+    clock: Clock | None = None,
 ) -> RunningBot:
     """Start a bot with the config at `config_path` and wait until READY and guilds are in.
 
-    `prepare(bot)` runs before login, e.g. to add a test-only command to `bot.tree`.
+    `prepare(bot)` runs before login, e.g. to add a test-only command to `bot.tree`;
+    `clock` drives its briefings (the system clock by default).
     """
     config: Config = load_config(config_path)
-    bot = BriefingBot(config, extensions=extensions, auto_sync=auto_sync, guild_ready_timeout=0.05)
+    bot = BriefingBot(
+        config,
+        extensions=extensions,
+        auto_sync=auto_sync,
+        clock=clock,
+        guild_ready_timeout=0.05,
+    )
     if prepare is not None:
         prepare(bot)
     task = asyncio.create_task(bot.start(emulator.token), name="briefing-bot")

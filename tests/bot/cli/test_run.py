@@ -18,6 +18,7 @@ async def test_missing_token_exits_2_with_one_line(emulator: Emulator, tmp_path:
     assert await proc.wait(timeout=30) == 2
     lines = proc.output().strip().splitlines()
     assert len(lines) == 1 and "DISCORD_TOKEN" in lines[0], lines
+    assert "briefing-bot playground" in lines[0], lines
     assert not emulator.requests
 
 
