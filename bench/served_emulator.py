@@ -55,6 +55,7 @@ class ServedEmulator(Emulator):
         r = self.app.router
         r.add_get(CONTROL_PATH + "/status", self._status)
         r.add_post(CONTROL_PATH + "/run", self._run)
+        r.add_post(CONTROL_PATH + "/burst", self._burst)
         r.add_post(CONTROL_PATH + "/shutdown", self._shutdown)
 
     async def start_on(self, port: int) -> ServedEmulator:
@@ -217,6 +218,84 @@ class ServedEmulator(Emulator):
                 "recording": self.state.record_requests,
             },
         }
+
+    # -- bursts (bench/overload.py) -----------------------------------------------------------
+
+    async def _burst(self, request: web.Request) -> web.Response:
+        """`{"command", "options": [one per interaction], "settle": s}`: dispatch them all at
+        once, each from a user of its own, and report each one's fate (see `burst`)."""
+        try:
+            spec = await request.json()
+            command = str(spec["command"])
+            options = [dict(o) for o in spec["options"]]
+            settle = float(spec.get("settle", 20.0))
+        except (ValueError, KeyError, TypeError) as exc:
+            return web.json_response({"error": f"bad burst request: {exc!r}"}, status=400)
+        if not 1 <= len(options) <= MAX_RUN or not 0 < settle <= 120:
+            return web.json_response({"error": "options or settle out of range"}, status=400)
+        if self.gateway.current is None:
+            return web.json_response({"error": "the bot has not identified"}, status=409)
+        return web.json_response(await self.burst(command, options, settle))
+
+    async def burst(
+        self, command: str, options: list[dict[str, Any]], settle: float
+    ) -> dict[str, Any]:
+        """Open loop: every interaction is written to the bot's socket before any answer is
+        awaited. For each: when Discord would have seen its first answer (the callback the
+        emulator accepted within the interaction window, in ms after dispatch), and what the
+        user finally saw (`visible_kind`)."""
+        factory = self.interactions
+        base = factory.base_payload(APPLICATION_COMMAND)
+        handles: list[InteractionHandle] = []
+        for i, option in enumerate(options):
+            payload = dict(base)
+            member = dict(base["member"])
+            member["user"] = {**member["user"], "id": str(900_000_000_000_000_000 + i)}
+            payload["member"] = member
+            handles.append(factory.build_from(payload, factory.command_data(command, option, None)))
+        self.state.requests.clear()
+        cpu0 = time.process_time()
+        for handle in handles:
+            await self.gateway.dispatch("INTERACTION_CREATE", handle.payload)
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline and not all(_settled(h) for h in handles):
+            await asyncio.sleep(0.05)
+        fates = [_fate(h) for h in handles]
+        for handle in handles:
+            factory.by_token.pop(handle.token, None)
+            factory.by_id.pop(handle.id, None)
+        for stored in self.state.messages.values():
+            stored.clear()
+        return {"fates": fates, "emulator_cpu_s": time.process_time() - cpu0}
+
+
+def _settled(handle: InteractionHandle) -> bool:
+    """Answered and, when deferred, filled in; or past the window with no answer."""
+    callback = next((e for e in handle.events if e.kind == "callback"), None)
+    if callback is None:
+        return time.monotonic() - handle.dispatched_at > INTERACTION_WINDOW_S + 0.5
+    if callback.body.get("type") == 5:
+        return handle.original is not None and bool(
+            handle.original.get("embeds") or handle.original.get("content")
+        )
+    return True
+
+
+def _fate(handle: InteractionHandle) -> dict[str, Any]:
+    callback = next((e for e in handle.events if e.kind == "callback"), None)
+    if callback is None:
+        return {"answered_ms": None, "callback": None, "visible_kind": "none", "content": ""}
+    data = handle.original or callback.body.get("data") or {}
+    kind = "embed" if data.get("embeds") else ("text" if data.get("content") else "thinking")
+    return {
+        "answered_ms": (callback.at - handle.dispatched_at) * 1000,
+        "callback": callback.body.get("type"),
+        "visible_kind": kind,
+        "content": str(data.get("content") or "")[:200],
+    }
+
+
+INTERACTION_WINDOW_S = 3.0
 
 
 async def serve(args: argparse.Namespace) -> int:

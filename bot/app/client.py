@@ -28,6 +28,7 @@ from bot.app.overload import (
     SHEDDABLE,
     Admission,
     Busy,
+    Expired,
     Gate,
     Policy,
     age_of,
@@ -108,7 +109,10 @@ class BriefingTree(app_commands.CommandTree["BriefingBot"]):
         invoked = interaction.type is discord.InteractionType.application_command
         if lookup and invoked and self.client.gate.admit(interaction) is Admission.DEFER:
             private = wants_private(interaction)
-            await interaction.response.defer(ephemeral=private, thinking=True)
+            try:
+                await interaction.response.defer(ephemeral=private, thinking=True)
+            except discord.NotFound as exc:  # its window closed while it waited
+                raise Expired(str(exc)) from exc
         return True
 
     async def on_error(
