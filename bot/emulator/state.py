@@ -416,6 +416,13 @@ class World:
             raise KeyError(channel_id)
         channel.deleted = True
 
+    def post_as(self, user: User, channel_id: int, content: str) -> dict[str, Any]:
+        """A message someone else posts in a channel (no gateway event; it is in the history)."""
+        msg = self.message_payload(channel_id, {"content": content})
+        msg["author"] = user.payload()
+        self.messages.setdefault(channel_id, []).append(msg)
+        return msg
+
     # -- look-ups ---------------------------------------------------------------------------
 
     def channel(self, channel_id: int) -> Channel | None:
