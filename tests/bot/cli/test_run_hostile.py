@@ -106,3 +106,27 @@ async def test_sighup_refuses_hostile_content_and_keeps_serving(
     out = proc.output()
     assert code == 0, out[-3000:]
     assert "MemoryError" not in out and "Traceback" not in out, out[-3000:]
+
+
+async def test_a_bot_starting_on_an_alias_bomb_still_connects(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    facts = content / DOC / "facts.yaml"
+    facts.write_text(laughs(9), encoding="utf-8")
+    config = write_config(
+        tmp_path / "config.yaml", emulator, data_dir=tmp_path / "data", content_dir=content
+    )
+    proc = await spawn_limited(config, tmp_path / "bot.log", emulator.token)
+    try:
+        await wait_for(lambda: emulator.gateway.current is not None, timeout=60)
+        refused = [
+            ln for ln in proc.output().splitlines() if "reload refused (trigger: start)" in ln
+        ]
+        assert len(refused) == 1 and refused[0].endswith(f"{facts}:1: {REFUSED} in content")
+        handle = await emulator.command("help")
+        assert (await handle.response(timeout=15))["type"] == 4
+    finally:
+        code = await proc.stop(signal.SIGTERM, timeout=15)
+    assert code == 0, proc.output()[-3000:]
