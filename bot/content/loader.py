@@ -106,9 +106,11 @@ class _Loader:
             return False
         return True
 
-    def _read_text(self, path: Path | str, allow_empty: bool = False) -> str | None:
+    def _read_text(
+        self, path: Path | str, allow_empty: bool = False, known_regular: bool = False
+    ) -> str | None:
         try:
-            data = read_bytes(path)
+            data = read_bytes(path, known_regular=known_regular)
         except ReadRefused as exc:
             self.problems.error(path, 1, exc.message)
             return None
@@ -245,7 +247,7 @@ class _Loader:
                 if entry.is_dir():
                     continue  # anything else not a regular file (FIFO, socket...) is refused
                 self.pace()
-                draft = self._read_section(path)
+                draft = self._read_section(path, entry.is_file(follow_symlinks=False))
                 if draft is not None:
                     drafts.append(draft)
         if not drafts:
@@ -264,9 +266,9 @@ class _Loader:
         if found is not None:
             self.broken_ids.add(found.group(1))
 
-    def _read_section(self, path: str) -> _SectionDraft | None:
+    def _read_section(self, path: str, known_regular: bool) -> _SectionDraft | None:
         self._undecodable = ""
-        text = self._read_text(path)
+        text = self._read_text(path, known_regular=known_regular)
         if text is None:
             self._broken(self._undecodable)
             return None

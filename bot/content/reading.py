@@ -33,10 +33,16 @@ class ReadRefused(Exception):
         self.message = message
 
 
-def read_bytes(path: Path | str) -> bytes:
-    """The whole file; ReadRefused when it is not a regular file, too large or unreadable."""
+def read_bytes(path: Path | str, *, known_regular: bool = False) -> bytes:
+    """The whole file; ReadRefused when it is not a regular file, too large or unreadable.
+
+    `known_regular`: the caller has just seen a regular file there (a directory listing's
+    `DirEntry.is_file(follow_symlinks=False)`, which costs no system call), so the stat
+    before opening is skipped; the check after opening still runs.
+    """
     try:
-        _check(os.stat(path))
+        if not known_regular:
+            _check(os.stat(path))
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         raise ReadRefused(f"cannot read file: {exc.strerror or exc}") from None
