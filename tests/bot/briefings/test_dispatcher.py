@@ -308,7 +308,7 @@ async def test_pending_outside_window_is_skipped_not_posted(store: Store) -> Non
         assert sender.posts == [] and record is not None and record.status == "skipped"
 
 
-async def test_recovery_searches_from_the_claim_time(store: SqliteStore) -> None:
+async def test_recovery_searches_from_the_claim_time(store: Store) -> None:
     async with asyncio.timeout(TEST_TIMEOUT):
         clock = ManualClock(DUE + timedelta(days=1))  # long after the crash
         sender = RecordingSender(clock)

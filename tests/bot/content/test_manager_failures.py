@@ -76,12 +76,12 @@ async def test_loader_failure_is_a_refused_logged_counted_reload(
     assert not report.ok and len(report.errors) == 1
     assert report.errors[0].startswith(f"{content}:1: {error}")
     assert manager.loaded is before and manager.last_report is report
-    assert metrics.reloads.value(result="failed") == 1
+    assert metrics.value("reloads_total", result="failed") == 1
     [refused] = refusals(caplog)
     assert refused.levelno == logging.WARNING and "trigger: SIGHUP" in refused.getMessage()
     append_paragraph(content, "Words after the failure.")  # the manager goes on
     assert (await manager.reload("again")).ok
-    assert metrics.reloads.value(result="ok") == 2
+    assert metrics.value("reloads_total", result="ok") == 2
 
 
 class NoThreads(concurrent.futures.ThreadPoolExecutor):
@@ -101,5 +101,5 @@ async def test_a_reload_that_cannot_start_its_thread_is_refused_and_counted(
         report = await manager.reload("file change")
     assert not report.ok and "can't start new thread" in report.errors[0]
     assert manager.loaded is before
-    assert metrics.reloads.value(result="failed") == 1
+    assert metrics.value("reloads_total", result="failed") == 1
     assert len(refusals(caplog)) == 1
