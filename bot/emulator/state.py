@@ -420,7 +420,7 @@ class World:
         """A message someone else posts in a channel (no gateway event; it is in the history)."""
         msg = self.message_payload(channel_id, {"content": content})
         msg["author"] = user.payload()
-        self.messages.setdefault(channel_id, []).append(msg)
+        self.store_message(msg)
         return msg
 
     # -- look-ups ---------------------------------------------------------------------------
@@ -512,7 +512,8 @@ class World:
     ) -> dict[str, Any]:
         channel = self.channel(channel_id)
         msg: dict[str, Any] = {
-            "id": str(message_id or snowflake()),
+            # As on Discord, the id carries the message's time (`after=` searches rely on it).
+            "id": str(message_id or snowflake(self.now().timestamp())),
             "channel_id": str(channel_id),
             "author": self.bot.payload(),
             "content": body.get("content") or "",

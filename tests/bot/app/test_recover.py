@@ -103,3 +103,18 @@ async def test_messages_by_others_carrying_the_key_do_not_count(
         subscription(channel.id), key, claimed_at
     )
     assert found == posted != int(fake["id"])
+
+
+async def test_ids_follow_the_emulators_clock_so_a_simulated_day_is_searched_right(
+    running_bot: RunningBot, emulator: Emulator
+) -> None:
+    # The playground moves the emulator's clock ahead; message ids carry that time as on
+    # Discord, so a claim made on the same clock finds its post.
+    channel = emulator.channel
+    key = delivery_key(1, DAY)
+    later = datetime.now(UTC) + timedelta(days=3)
+    emulator.state.now = lambda: later
+    posted = await post_briefing(running_bot, channel.id, key)
+    assert discord.utils.snowflake_time(posted) >= later - timedelta(seconds=1)
+    found = await DiscordRecover(running_bot.bot).find_posted(subscription(channel.id), key, later)
+    assert found == posted
