@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import discord
@@ -28,7 +28,11 @@ from bot.storage import Store, Subscription, describe_target, open_store
 
 log = logging.getLogger(__name__)
 
-HISTORY_LIMIT = 50  # recent messages scanned for a delivery key after a crash
+# After a crash, the delivery's message is looked for among the messages posted since its
+# claim, oldest first, a page at a time: however busy the channel, the post comes first.
+HISTORY_PAGE = 100  # Discord's largest page
+HISTORY_PAGES = 20  # at most 2,000 messages after the claim; more is "unknown", not re-sent
+CLOCK_MARGIN = timedelta(minutes=10)  # our clock may run ahead of Discord's
 DEFAULT_RETRY_AFTER = 5.0  # when a 429 reaches us without a usable retry_after
 
 
@@ -105,25 +109,46 @@ class DiscordSender:
         return SendResult.sent(message_id)
 
 
+class RecoveryIncomplete(RuntimeError):
+    """The search ended (page limit) before reaching the newest message: outcome unknown."""
+
+
 class DiscordRecover:
-    """Finds a delivery's message among the channel's recent messages by the bot."""
+    """Finds a delivery's message by the bot among the messages posted since its claim."""
 
-    def __init__(self, client: SnapshotClient, limit: int = HISTORY_LIMIT) -> None:
+    def __init__(
+        self, client: SnapshotClient, page: int = HISTORY_PAGE, pages: int = HISTORY_PAGES
+    ) -> None:
         self._client = client
-        self._limit = limit
+        self._page = page
+        self._pages = pages
 
-    async def find_posted(self, subscription: Subscription, delivery_key: str) -> int | None:
+    async def find_posted(
+        self, subscription: Subscription, delivery_key: str, claimed_at: datetime
+    ) -> int | None:
+        """The earliest message by the bot carrying `delivery_key` posted after `claimed_at`
+        (less CLOCK_MARGIN); None once the newest message is reached without one. Raises
+        RecoveryIncomplete after `pages` full pages, so the caller does not re-send blindly."""
         me = self._client.user
         if me is None:  # setup_hook runs after login, so this is a bug, not a state
             raise RuntimeError("the bot user is not known yet")
-        messages: list[Any] = await self._client.http.logs_from(
-            subscription.channel_id, self._limit
+        after = discord.utils.time_snowflake(claimed_at - CLOCK_MARGIN)
+        for _ in range(self._pages):
+            # With `after`, Discord returns the `limit` messages right after it, newest first.
+            page: list[Any] = await self._client.http.logs_from(
+                subscription.channel_id, self._page, after=after
+            )
+            for message in sorted(page, key=lambda m: int(m["id"])):
+                author = message.get("author") or {}
+                if str(author.get("id")) == str(me.id) and message_has_key(message, delivery_key):
+                    return int(message["id"])
+            if len(page) < self._page:
+                return None
+            after = max(int(m["id"]) for m in page)
+        raise RecoveryIncomplete(
+            f"{delivery_key} not among the first {self._page * self._pages} messages "
+            f"after its claim in channel {subscription.channel_id}; not re-sending"
         )
-        for message in messages:
-            author = message.get("author") or {}
-            if str(author.get("id")) == str(me.id) and message_has_key(message, delivery_key):
-                return int(message["id"])
-        return None
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """The briefing dispatcher: one supervised task that posts every due briefing exactly once.
 
 Discord-independent: the cog supplies a `Sender` (posts a message) and a `Recover` (finds a
-message by its delivery key). Exactly-once rests on the delivery record: a pending row is
-written before the send and completed after, and pending rows left by a crash are resolved
-through `Recover` before anything else is sent.
+message by its delivery key, searching from the claim time). Exactly-once rests on the
+delivery record: a pending row is written before the send and completed after, and pending
+rows left by a crash are resolved through `Recover` before anything else is sent.
 """
 
 from __future__ import annotations
@@ -81,7 +81,11 @@ class Sender(Protocol):
 
 
 class Recover(Protocol):
-    async def find_posted(self, subscription: Subscription, delivery_key: str) -> int | None: ...
+    """Finds the message a delivery posted before a crash, searching from its claim time."""
+
+    async def find_posted(
+        self, subscription: Subscription, delivery_key: str, claimed_at: datetime
+    ) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +381,8 @@ class Dispatcher:
         await self._pacer.wait()
         try:
             found = await asyncio.wait_for(
-                self._recover.find_posted(sub, delivery.delivery_key), self.config.send_timeout
+                self._recover.find_posted(sub, delivery.delivery_key, delivery.created_at),
+                self.config.send_timeout,
             )
         except Exception as exc:  # unknown: at most once wins over at least once
             log.warning("cannot check %s for %s: %r", sub.channel_id, delivery.delivery_key, exc)

@@ -32,6 +32,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config.problems import problems_of
+from bot.yamlsafe import safe_load
 
 DEFAULT_API_BASE_URL = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg"
@@ -286,7 +287,7 @@ def load_config(
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError([f"{path}: cannot read config file ({exc})"]) from None
         try:
-            raw = yaml.safe_load(text) or {}
+            raw = safe_load(text) or {}  # refuses anchors/aliases (billion laughs)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f":{mark.line + 1}" if mark is not None else ""

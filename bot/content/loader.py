@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.content.document import read_document_meta
 from bot.content.aliases import ALIASES, apply_aliases
+from bot.content.document import read_document_meta
 from bot.content.facts import collapse, read_facts
 from bot.content.fields import Fields
+from bot.content.model import Document, Fact, Section, Snapshot
 from bot.content.pacing import Pacer
 from bot.content.problems import Problem, Problems
+from bot.content.reading import ReadRefused, read_bytes
 from bot.content.sectionfile import FrontMatterError, SectionBody, parse_body, split_front_matter
 from bot.content.yamlpos import LineDict, YamlSyntaxError, load_yaml
-from bot.content.model import Document, Fact, Section, Snapshot
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 LONG_SECTION_CHARS = 20_000
 SECTION_ID = re.compile(r"[a-z0-9-]+(?:/[a-z0-9-]+)*$")
 _RECOVER_ID = re.compile(r"^id:[ \t]*[\"']?([^\"'\s#]+)", re.MULTILINE)
@@ -106,18 +106,13 @@ class _Loader:
             return False
         return True
 
-    def _read_text(self, path: Path | str, allow_empty: bool = False) -> str | None:
+    def _read_text(
+        self, path: Path | str, allow_empty: bool = False, known_regular: bool = False
+    ) -> str | None:
         try:
-            with open(path, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size > MAX_FILE_BYTES:
-                    self.problems.error(
-                        path, 1, f"file is too large ({size:,} bytes; the limit is 5 MB)"
-                    )
-                    return None
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            self.problems.error(path, 1, f"cannot read file: {exc.strerror or exc}")
+            data = read_bytes(path, known_regular=known_regular)
+        except ReadRefused as exc:
+            self.problems.error(path, 1, exc.message)
             return None
         try:
             text = data.decode("utf-8")
@@ -249,10 +244,10 @@ class _Loader:
                 path = entry.path  # a str: Path objects cost more than the parse at 50,000 files
                 if entry.is_symlink() and not self._link_ok(Path(path)):
                     continue
-                if not entry.is_file():
-                    continue
+                if entry.is_dir():
+                    continue  # anything else not a regular file (FIFO, socket...) is refused
                 self.pace()
-                draft = self._read_section(path)
+                draft = self._read_section(path, entry.is_file(follow_symlinks=False))
                 if draft is not None:
                     drafts.append(draft)
         if not drafts:
@@ -271,9 +266,9 @@ class _Loader:
         if found is not None:
             self.broken_ids.add(found.group(1))
 
-    def _read_section(self, path: str) -> _SectionDraft | None:
+    def _read_section(self, path: str, known_regular: bool) -> _SectionDraft | None:
         self._undecodable = ""
-        text = self._read_text(path)
+        text = self._read_text(path, known_regular=known_regular)
         if text is None:
             self._broken(self._undecodable)
             return None

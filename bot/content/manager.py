@@ -94,6 +94,10 @@ class _Outcome(Generic[IndexT]):
     diff: SnapshotDiff | None
 
 
+def _failed(error: str) -> _Outcome[Any]:
+    return _Outcome(None, (error,), (), None)
+
+
 Listener = Callable[[Loaded[Any] | None, Loaded[Any]], Awaitable[None] | None]
 
 
@@ -147,14 +151,23 @@ class ContentManager(Generic[IndexT]):
     # -- loading (worker thread) ---------------------------------------------------------
 
     def _build(self, old: Snapshot | None) -> _Outcome[IndexT]:
-        """Load, validate, index and diff; never raises."""
+        """Load, validate, index and diff; never raises: any failure is a refusal."""
+        try:
+            return self._build_steps(old)
+        except MemoryError:
+            # Logged below, out of this block: the traceback's frames still hold whatever
+            # filled the memory, and formatting it could fail the same way.
+            pass
+        except Exception as exc:  # a bug in any step must not take the bot down
+            log.exception("content reload crashed on %s", self.root)
+            return _failed(f"{self.root}:1: internal error: {exc!r}")
+        log.error("content reload ran out of memory on %s", self.root)
+        return _failed(f"{self.root}:1: out of memory while loading the content")
+
+    def _build_steps(self, old: Snapshot | None) -> _Outcome[IndexT]:
         with no_collection_pauses():
             started = time.perf_counter()
-            try:
-                result = self._loader(self.root)
-            except Exception as exc:  # a loader bug must not take the bot down
-                log.exception("content loader crashed on %s", self.root)
-                return _Outcome(None, (f"{self.root}:1: internal error: {exc!r}",), (), None)
+            result = self._loader(self.root)
             errors = tuple(str(p) for p in result.errors)
             warnings = tuple(str(p) for p in result.warnings)
             if errors or result.snapshot is None:
@@ -205,7 +218,11 @@ class ContentManager(Generic[IndexT]):
         old = self._loaded
         old_hash = old.content_hash if old is not None else None
         log.info("reload started (trigger: %s, folder: %s)", trigger, self.root)
-        outcome = await asyncio.to_thread(self._build, old.snapshot if old else None)
+        try:
+            outcome = await asyncio.to_thread(self._build, old.snapshot if old else None)
+        except Exception as exc:  # e.g. no thread could be started: still a counted refusal
+            log.exception("content reload could not run")
+            outcome = _failed(f"{self.root}:1: internal error: {exc!r}")
         elapsed = time.perf_counter() - started
         if outcome.loaded is None:
             return self._refused(trigger, outcome, old_hash, elapsed)

@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from bot.yamlsafe import Loader as _Loader
+from bot.yamlsafe import YamlRefused, refuse_references
+
 _MAX_DEPTH = 64
 
 
@@ -58,11 +60,19 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, list[tuple[int, str]
     """Parse one YAML document; return its value and non-fatal issues (duplicate keys).
 
     `first_line` is the file line of the text's first line (front matter starts at 2).
-    Raises YamlSyntaxError with the file line of the YAML error mark.
+    Raises YamlSyntaxError with the file line of the YAML error mark, also for anchors and
+    aliases (refused: see bot/yamlsafe.py), and for a text too deeply nested.
     """
     fast = _fast_mapping(text, first_line)
     if fast is not None:
-        return fast, []
+        return fast, []  # the fast path never accepts '&' or '*' at the start of a value
+    try:
+        refuse_references(text)
+    except YamlRefused as exc:
+        line = exc.problem_mark.line + first_line if exc.problem_mark else first_line
+        raise YamlSyntaxError(line, f"{exc.problem} in content") from None
+    except yaml.YAMLError:
+        pass  # malformed: the full parse below reports it with its usual message
     loader = _Loader(text)
     issues: list[tuple[int, str]] = []
     try:
@@ -78,6 +88,8 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, list[tuple[int, str]
     except yaml.YAMLError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
         raise YamlSyntaxError(first_line, f"YAML syntax error: {first}") from None
+    except RecursionError:  # the pure-Python parser, when libyaml is missing
+        raise YamlSyntaxError(first_line, "YAML nested too deeply") from None
     finally:
         loader.dispose()
 

@@ -537,6 +537,8 @@ async def get_messages(request: web.Request) -> web.Response:
     except ValueError:
         return error(400, 50035, "Invalid Form Body")
     ordered = sorted(msgs, key=lambda m: int(m["id"]))
+    # As Discord: `after` gives the `limit` messages right after that id, every page newest
+    # first (discord.py pages on with the first item's id).
     if after is not None:
         picked = [m for m in ordered if int(m["id"]) > after][:limit]
     else:

@@ -416,6 +416,13 @@ class World:
             raise KeyError(channel_id)
         channel.deleted = True
 
+    def post_as(self, user: User, channel_id: int, content: str) -> dict[str, Any]:
+        """A message someone else posts in a channel (no gateway event; it is in the history)."""
+        msg = self.message_payload(channel_id, {"content": content})
+        msg["author"] = user.payload()
+        self.store_message(msg)
+        return msg
+
     # -- look-ups ---------------------------------------------------------------------------
 
     def channel(self, channel_id: int) -> Channel | None:
@@ -505,7 +512,8 @@ class World:
     ) -> dict[str, Any]:
         channel = self.channel(channel_id)
         msg: dict[str, Any] = {
-            "id": str(message_id or snowflake()),
+            # As on Discord, the id carries the message's time (`after=` searches rely on it).
+            "id": str(message_id or snowflake(self.now().timestamp())),
             "channel_id": str(channel_id),
             "author": self.bot.payload(),
             "content": body.get("content") or "",

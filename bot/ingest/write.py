@@ -4,13 +4,21 @@
 folder against it and refuses (unless forced) when a person has changed, or added to,
 what ingest owns. facts.yaml is hand-curated, so it is created empty once and never touched;
 aliases.yaml (hand-kept names for sections) is never written, counted or removed.
+
+Ingest writes only inside `--out`: a symlink anywhere in it is refused before anything is
+written (even with --force), and every write goes through directory descriptors opened
+with O_NOFOLLOW, into a temporary file created with O_EXCL | O_NOFOLLOW, so a link planted
+while ingest runs fails the write instead of redirecting it. (`--out` itself may be a link.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.ingest.errors import IngestError
@@ -22,8 +30,14 @@ HAND_KEPT = (FACTS, ALIASES)
 EMPTY_FACTS = "facts: []\n"
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
 class RefusedError(IngestError):
-    """The folder holds files ingest did not write, or that changed since it wrote them."""
+    """The folder holds files ingest did not write, or that changed since it wrote them,
+    or a symlink (ingest writes only inside its folder)."""
 
 
 def sha256(data: bytes) -> str:
@@ -78,12 +92,68 @@ def check_clean(out: Path, manifest: dict[str, str] | None) -> None:
             raise RefusedError(f"{out / rel} was edited by hand; use --force to overwrite")
 
 
-def _write(path: Path, text: str) -> None:
+def find_symlink(out: Path) -> Path | None:
+    """The first symlink inside `out` (not following any), or None."""
+    for dirpath, dirnames, filenames in os.walk(out):  # does not descend into linked folders
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath, name)
+            if path.is_symlink():
+                return path
+    return None
+
+
+def _parts(rel: str) -> list[str]:
+    parts = rel.split("/")
+    if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise IngestError(f"refusing to write {rel!r}: not a plain path inside the folder")
+    return parts
+
+
+@contextlib.contextmanager
+def _directory(root_fd: int, parts: list[str], create: bool) -> Iterator[int]:
+    """A descriptor of the folder `parts` below `root_fd`, never following a symlink (one
+    met is an OSError, ELOOP or ENOTDIR); FileNotFoundError when missing and not `create`."""
+    fd = os.dup(root_fd)
+    try:
+        for part in parts:
+            if create:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(part, dir_fd=fd)
+            child = os.open(part, _DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _write(root_fd: int, rel: str, text: str) -> None:
     """Write via a temporary file so a crash never leaves a half-written section."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(text.encode("utf-8"))
-    os.replace(tmp, path)
+    *parents, name = _parts(rel)
+    with _directory(root_fd, parents, create=True) as dir_fd:
+        tmp = f".{name}.tmp"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp, dir_fd=dir_fd)  # a crash's leftover (a link is removed, not followed)
+        fd = os.open(tmp, _NEW_FILE, 0o666, dir_fd=dir_fd)
+        with open(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+
+
+def _is_file(root_fd: int, rel: str) -> bool:
+    *parents, name = _parts(rel)
+    try:
+        with _directory(root_fd, parents, create=False) as dir_fd:
+            mode = os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode
+    except FileNotFoundError:
+        return False
+    return stat.S_ISREG(mode)
+
+
+def _remove(root_fd: int, rel: str) -> None:
+    *parents, name = _parts(rel)
+    with _directory(root_fd, parents, create=False) as dir_fd:
+        os.unlink(name, dir_fd=dir_fd)
 
 
 def write_folder(out: Path, files: dict[str, str], source: bytes, force: bool = False) -> list[str]:
@@ -91,6 +161,12 @@ def write_folder(out: Path, files: dict[str, str], source: bytes, force: bool = 
     if out.exists() and not out.is_dir():
         raise IngestError(f"{out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
+    link = find_symlink(out)
+    if link is not None:
+        raise RefusedError(
+            f"{link} is a symlink; ingest writes only inside {out} and follows no links there "
+            "(remove it; --force does not override this)"
+        )
     manifest = None
     try:
         manifest = _read_manifest(out)
@@ -99,16 +175,30 @@ def write_folder(out: Path, files: dict[str, str], source: bytes, force: bool = 
             raise
     if not force:
         check_clean(out, manifest)
+    root_fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        return _write_all(root_fd, files, source, manifest or {})
+    finally:
+        os.close(root_fd)
+
+
+def _write_all(
+    root_fd: int, files: dict[str, str], source: bytes, manifest: dict[str, str]
+) -> list[str]:
     for rel, text in sorted(files.items()):
-        _write(out / rel, text)
+        _write(root_fd, rel, text)
     removed: list[str] = []
-    for rel in sorted(manifest or {}):
-        target = out / rel
-        inside = target.resolve().is_relative_to(out.resolve())
-        if rel not in files and rel not in (*HAND_KEPT, MANIFEST) and inside and target.is_file():
-            target.unlink()
+    for rel in sorted(manifest):
+        if rel in files or rel in (*HAND_KEPT, MANIFEST):
+            continue
+        try:
+            stale = _is_file(root_fd, rel)
+        except IngestError:  # a manifest entry like '../x' is not ours to remove
+            continue
+        if stale:
+            _remove(root_fd, rel)
             removed.append(rel)
-    if not (out / FACTS).exists():
-        _write(out / FACTS, EMPTY_FACTS)
-    _write(out / MANIFEST, manifest_text(files, source))
+    if not _is_file(root_fd, FACTS):
+        _write(root_fd, FACTS, EMPTY_FACTS)
+    _write(root_fd, MANIFEST, manifest_text(files, source))
     return removed

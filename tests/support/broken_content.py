@@ -132,6 +132,14 @@ def alias_for_unknown_section(root: Path) -> None:
     )
 
 
+def alias_bomb(root: Path) -> None:
+    # A small "billion laughs" (9**5 values): refused at its first anchor, never expanded.
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, name in zip("abcd", "bcde", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    (root / DOC / "facts.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 CASES: tuple[Broken, ...] = (
     Broken("yaml-syntax", yaml_syntax, ECO, 4, "yaml"),
     Broken("missing-field", missing_field, ECO, 2, "title"),
@@ -151,4 +159,5 @@ CASES: tuple[Broken, ...] = (
     Broken("dangling-parent", dangling_parent, DIP, 2, "parent"),
     Broken("document-missing-id", document_missing_id, f"{DOC}/document.yaml", 1, "id"),
     Broken("alias-unknown-section", alias_for_unknown_section, f"{DOC}/aliases.yaml", 6, "kurils"),
+    Broken("alias-bomb", alias_bomb, f"{DOC}/facts.yaml", 1, "anchors and aliases"),
 )

@@ -181,5 +181,48 @@ async def test_crash_between_claim_and_complete_posts_exactly_once(
         assert status.sent == 1 and status.recovered == 0
 
 
+async def test_crash_after_send_in_a_busy_channel_posts_exactly_once(
+    bot_starter: Any, emulator: Emulator, tmp_path: Path
+) -> None:
+    """200 messages arrive between the crash and the restart, which comes after Discord's
+    nonce window: only a search from the claim onwards finds the post."""
+    briefings = channel_named(emulator, "briefings")
+    data_dir = tmp_path / "data"
+    async with await SqliteStore.open(data_dir / "briefing.sqlite3") as store:
+        sub = await store.upsert_subscription(
+            emulator.guild.id, briefings.id, "09:00", "UTC", "daily", None, at=T0
+        )
+    key = delivery_key(sub.id, DAY)
+    config = write_config(tmp_path / "crash.yaml", emulator, data_dir=data_dir)
+    code = await _run_until_crash(config, tmp_path / "crash.log", "after_send", emulator.token)
+    assert code == CRASH_EXIT, (tmp_path / "crash.log").read_text(errors="replace")
+    [posted] = posts(emulator, briefings)
+    someone = emulator.state.add_member(emulator.guild, "chatty").user
+    for i in range(200):
+        emulator.state.post_as(someone, briefings.id, f"busy channel message {i}")
+    emulator.state.nonces.clear()  # the nonce window has passed: a re-send would post again
+
+    clock = ManualClock(DUE + timedelta(minutes=3))
+    running = await bot_starter(
+        prepare=with_clock(clock), data_dir=data_dir, extensions=["briefings"]
+    )
+    dispatcher = runtime_of(running).dispatcher
+
+    def resolved() -> bool:
+        status = dispatcher.status()
+        return status.sent + status.recovered + status.failed + status.skipped > 0
+
+    await autojump(clock, resolved, DUE + timedelta(minutes=10), timeout=10)
+    await asyncio.sleep(0.2)
+    bot_id = str(emulator.state.bot.id)
+    mine = [m for m in posts(emulator, briefings) if m["author"]["id"] == bot_id]
+    assert [m["id"] for m in mine] == [posted["id"]] and footer(posted) == f"Briefing · {key}"
+    assert len(emulator.state.requests_to("POST", f"/channels/{briefings.id}/messages")) == 1
+    delivery = await runtime_of(running).store.get_delivery(sub.id, DAY)
+    assert delivery is not None and delivery.status == "sent"
+    assert delivery.message_id == int(posted["id"]) and delivery.detail == "found after restart"
+    assert dispatcher.status().recovered == 1
+
+
 if __name__ == "__main__":
     main()

@@ -2,7 +2,7 @@
 `store_target` fixtures of tests/support/stores.py), a ManualClock and a recording sender.
 
 The recording sender keeps the "channel history" (posted messages by delivery key) that the
-recording recover hook searches, like the cog does with a channel's recent messages.
+recording recover hook searches, as the app searches the messages posted since the claim.
 """
 
 from __future__ import annotations
@@ -94,9 +94,13 @@ class RecordingSender:
 class RecordingRecover:
     history: dict[str, int]
     calls: list[str] = field(default_factory=list)
+    claimed_at: list[datetime] = field(default_factory=list)
 
-    async def find_posted(self, subscription: Subscription, delivery_key: str) -> int | None:
+    async def find_posted(
+        self, subscription: Subscription, delivery_key: str, claimed_at: datetime
+    ) -> int | None:
         self.calls.append(delivery_key)
+        self.claimed_at.append(claimed_at)
         return self.history.get(delivery_key)
 
 
@@ -302,6 +306,19 @@ async def test_pending_outside_window_is_skipped_not_posted(store: Store) -> Non
         assert await d.recover_pending() == 1
         record = await store.get_delivery(sub.id, DAY)
         assert sender.posts == [] and record is not None and record.status == "skipped"
+
+
+async def test_recovery_searches_from_the_claim_time(store: Store) -> None:
+    async with asyncio.timeout(TEST_TIMEOUT):
+        clock = ManualClock(DUE + timedelta(days=1))  # long after the crash
+        sender = RecordingSender(clock)
+        sub = await subscribe(store, 100)
+        claimed_at = DUE + timedelta(seconds=7)
+        await store.claim_delivery(sub.id, DAY, DUE, "1", at=claimed_at)
+        recover = RecordingRecover(sender.history)
+        d = Dispatcher(store, clock, snapshot, sender, recover)
+        assert await d.recover_pending() == 1
+        assert recover.claimed_at == [claimed_at]  # when the search must start, not now
 
 
 @pytest.mark.parametrize(

@@ -173,3 +173,45 @@ def test_long_titles_give_short_file_names_but_full_ids(tmp_path: Path) -> None:
     (path,) = (out / "sections").iterdir()
     assert len(path.name) <= len("001-.md") + 80
     assert f"id: {title.lower().replace(' ', '-')}\n" in path.read_text()
+
+
+# ---- ingest writes only inside --out ----
+
+
+def test_symlinked_sections_folder_is_refused_even_with_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, elsewhere = tmp_path / "doc", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "sections").symlink_to(elsewhere)
+    for extra in ((), ("--force",)):
+        assert ingest(SEED, out, *extra) == 1
+        err = capsys.readouterr().err
+        assert err == (
+            f"briefing-bot ingest: {out / 'sections'} is a symlink; ingest writes only inside "
+            f"{out} and follows no links there (remove it; --force does not override this)\n"
+        )
+        assert list(elsewhere.iterdir()) == []  # nothing written outside
+        assert sorted(p.name for p in out.iterdir()) == ["sections"]  # nor inside
+
+
+def test_planted_temporary_symlink_cannot_overwrite_a_file_outside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, secret = tmp_path / "doc", tmp_path / "secret.txt"
+    assert ingest(SEED, out) == 0
+    secret.write_text("keep me\n")
+    planted = out / "sections" / ".001-russia.md.tmp"
+    planted.symlink_to(secret)
+    assert ingest(SEED, out, "--force") == 1
+    assert f"{planted} is a symlink" in capsys.readouterr().err
+    assert secret.read_text() == "keep me\n"
+
+
+def test_out_itself_may_be_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "doc").symlink_to(real)
+    assert ingest(SEED, tmp_path / "doc") == 0
+    assert (real / "document.yaml").read_text().startswith("id: real\n")  # the resolved name
