@@ -17,9 +17,9 @@ import dataclasses
 from pathlib import Path
 
 from bot.content.fields import Fields, _type_name
+from bot.content.model import Section
 from bot.content.problems import Problems
 from bot.content.yamlpos import LineDict
-from bot.content.model import Section
 
 ALIASES = "aliases.yaml"
 _FIELDS = ("aliases", "tags")

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content.fields import Fields, _type_name, check_date
+from bot.content.model import EVENT_KINDS, Fact, Figure
 from bot.content.problems import Problems
 from bot.content.yamlpos import LineDict, LineList
-from bot.content.model import EVENT_KINDS, Fact, Figure
 
 _REQUIRED = ("id", "section", "text", "quote")
 _OPTIONAL = ("kind", "date", "place", "participants", "figure", "tags")

@@ -75,9 +75,7 @@ class ReloadTriggers:
         """
         dirty = asyncio.Event()
         last_change = [0.0]
-        producer = asyncio.get_running_loop().create_task(
-            self._produce(stop, dirty, last_change)
-        )
+        producer = asyncio.get_running_loop().create_task(self._produce(stop, dirty, last_change))
         try:
             while await self._wait_dirty(stop, dirty, producer):
                 await self._wait_quiet(last_change)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main as cli_main
-from bot.search.ask import find_section, search
 from bot.content import load_content
+from bot.search.ask import find_section, search
 from bot.search.index import build_index
 from tests.bot.content.test_errors import assert_error, line_of
 from tests.bot.content.test_errors import content as content  # the good fixture at ./content

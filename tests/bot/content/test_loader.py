@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from bot.content import load_content
+from bot.content.model import Figure, Footnote, FootnoteRef
 from bot.content.sectionfile import parse_body
 from bot.content.yamlpos import LineDict, LineList, _fast_mapping, load_yaml
-from bot.content.model import Figure, Footnote, FootnoteRef
 from tests.support.paths import DATA
 
 GOOD = DATA / "content" / "good"

@@ -9,8 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.content import model
-from bot.content import load_content
+from bot.content import load_content, model
 from bot.content.model import Document, Snapshot, content_hash
 from tests.support.paths import CONTENT_DIR
 
