@@ -37,7 +37,7 @@ from aiohttp import web
 
 from bot.emulator.codec import LIBRARY
 from bot.emulator.interactions import APPLICATION_COMMAND, InteractionHandle
-from bot.emulator.server import Emulator
+from bot.emulator.server import LISTEN_BACKLOG, Emulator
 
 CONTROL_PATH = "/_control"
 MAX_RUN = 100_000
@@ -73,7 +73,9 @@ class ServedEmulator(Emulator):
             self.app, handle_signals=False, shutdown_timeout=1.0, access_log=None
         )
         await self._runner.setup()
-        await web.SockSite(self._runner, sock).start()
+        # Discord's edge never turns a connection away: a long accept queue, so a burst
+        # of new connections is not delayed by SYN retransmits (1 s, then 3 s).
+        await web.SockSite(self._runner, sock, backlog=LISTEN_BACKLOG).start()
         return self
 
     @property

@@ -7,12 +7,21 @@ request) when it has already waited `defer_after`, then answered when its turn c
 "busy, try again in a moment" when `max_in_flight` lookups are already being answered; and
 dropped with one warning when it is already older than Discord's window. A per-user limit
 (discord.py's `Cooldown`) keeps one member from filling the queue.
+
+A deferred lookup computes its answer in `turn()`: once arrivals pause, and one answer per
+turn of the event loop, so sockets are served between answers. Acknowledging a newcomer is
+one cheap request; an answer is milliseconds of CPU that would otherwise push later arrivals
+and the requests already on their way past their 3 s.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import enum
 import logging
+import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +40,10 @@ ADMITTED = "briefing_bot_admitted"  # in an interaction's `extras`: counted in f
 BUSY = "I'm answering a lot of questions right now; try again in a moment."
 # Users whose window has passed are forgotten once the table holds this many.
 USERS_KEPT = 10_000
+# A deferred answer waits for a pause this long between arrivals, at most QUIET_LIMIT_S (so
+# answers still progress, a few a second, while arrivals never pause).
+QUIET_S = 0.005
+QUIET_LIMIT_S = 0.05
 
 
 class Admission(enum.Enum):
@@ -102,9 +115,15 @@ class Gate:
         self.policy = policy
         self.in_flight = 0
         self._users: dict[int, app_commands.Cooldown] = {}
+        self._last_arrival = 0.0
+        self._lane = asyncio.Lock()
+        self._calm = asyncio.Event()  # set once arrivals have paused for QUIET_S
+        self._calm.set()
+        self._watcher: asyncio.Task[None] | None = None
 
     def admit(self, interaction: discord.Interaction[Any]) -> Admission:
         """Raises Expired, CommandOnCooldown or Busy; else counts the lookup in flight."""
+        self._arrived()
         age = age_of(interaction)
         if age >= INTERACTION_DEADLINE_S:
             raise Expired(f"{age:.1f} s old")
@@ -114,6 +133,34 @@ class Gate:
         self.in_flight += 1
         interaction.extras[ADMITTED] = True
         return Admission.DEFER if age >= self.policy.defer_after else Admission.DIRECT
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """`async with gate.turn(): build the answer` for a deferred lookup (module doc)."""
+        async with self._lane:  # one answer at a time, each after a pause in arrivals
+            await self.quiet()
+            yield
+
+    async def quiet(self) -> None:
+        """Wait (at most QUIET_LIMIT_S) until no lookup has arrived for QUIET_S: answers
+        come after every newcomer has been acknowledged."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._calm.wait(), QUIET_LIMIT_S)
+
+    def _arrived(self) -> None:
+        """One watcher, not one timer per waiting answer, decides when arrivals paused."""
+        self._last_arrival = time.monotonic()
+        self._calm.clear()
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _watch(self) -> None:
+        for _ in range(int(QUIET_LIMIT_S / QUIET_S) + 1):  # bounded; ends at the first pause
+            idle = time.monotonic() - self._last_arrival
+            if idle >= QUIET_S:
+                break
+            await asyncio.sleep(QUIET_S - idle)
+        self._calm.set()
 
     def release(self, interaction: discord.Interaction[Any]) -> None:
         """The lookup was answered (or failed): no longer in flight."""

@@ -166,9 +166,9 @@ class InteractionsConfig(Section):
     """Answering every interaction in Discord's 3 s under load (docs/operations.md)."""
 
     # Answer "thinking…" first when an interaction has already waited this long.
-    defer_after_ms: Millis = 1000
+    defer_after_ms: Millis = 250
     # With this many lookups being answered, further ones get "busy, try again".
-    max_in_flight: Annotated[Int, _check(lambda v: v >= 1, "must be at least 1")] = 500
+    max_in_flight: Annotated[Int, _check(lambda v: v >= 1, "must be at least 1")] = 1000
     # Each user may run this many lookups per `per_user_seconds`; 0 turns the limit off.
     per_user_rate: Annotated[Int, _check(lambda v: v >= 0, "must not be negative")] = 10
     per_user_seconds: Annotated[float, _check(lambda v: v > 0, "must be above 0")] = 10.0

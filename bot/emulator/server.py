@@ -28,6 +28,9 @@ DEFAULT_TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAw.emulator.c2VjcmV0LXRva2VuLWZvci10ZXN0c
 GATEWAY_PATH = "/gateway-ws"
 
 
+LISTEN_BACKLOG = 4096
+
+
 class Emulator:
     """A fake Discord that the real discord.py client can log in to.
 
@@ -80,7 +83,9 @@ class Emulator:
             self.app, handle_signals=False, shutdown_timeout=1.0, access_log=None
         )
         await self._runner.setup()
-        await web.SockSite(self._runner, sock).start()
+        # Discord's edge never turns a connection away: a long accept queue, so a burst
+        # of new connections is not delayed by SYN retransmits (1 s, then 3 s).
+        await web.SockSite(self._runner, sock, backlog=LISTEN_BACKLOG).start()
         return self
 
     async def stop(self) -> None:

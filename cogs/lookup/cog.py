@@ -119,6 +119,23 @@ class Lookup(commands.Cog):
         q = " ".join(query.split())
         return self.replies.get(index.snapshot.content_hash, (command, q), lambda: build(index, q))
 
+    async def answer(
+        self,
+        interaction: Interaction,
+        command: str,
+        query: str,
+        build: Callable[[SearchIndex, str], Reply],
+        private: bool,
+    ) -> None:
+        """Build (or reuse) the reply and send it; a lookup acknowledged under load builds
+        its answer once newcomers have been acknowledged (`Gate.quiet`)."""
+        if not interaction.response.is_done():
+            await self.send(interaction, self.reply(command, query, build), private)
+            return
+        async with self.bot.gate.turn():
+            reply = self.reply(command, query, build)
+        await self.send(interaction, reply, private)
+
     @staticmethod
     async def send(interaction: Interaction, reply: Reply, private: bool) -> None:
         view = reply.view()
@@ -164,7 +181,7 @@ class Lookup(commands.Cog):
         query="The section's title (pick one) or words from it", private=PRIVATE_HELP
     )
     async def section(self, interaction: Interaction, query: str, private: bool = False) -> None:
-        await self.send(interaction, self.reply("section", query, self.build_section), private)
+        await self.answer(interaction, "section", query, self.build_section, private)
 
     @section.autocomplete("query")
     async def section_autocomplete(
@@ -193,7 +210,7 @@ class Lookup(commands.Cog):
     )
     @app_commands.describe(query="Words, a name or a question", private=PRIVATE_HELP)
     async def search(self, interaction: Interaction, query: str, private: bool = False) -> None:
-        await self.send(interaction, self.reply("search", query, self.build_search), private)
+        await self.answer(interaction, "search", query, self.build_search, private)
 
     # -- /summit -------------------------------------------------------------------------------
 
@@ -220,7 +237,7 @@ class Lookup(commands.Cog):
     async def summit(
         self, interaction: Interaction, query: str = "", private: bool = False
     ) -> None:
-        await self.send(interaction, self.reply("summit", query, self.build_summit), private)
+        await self.answer(interaction, "summit", query, self.build_summit, private)
 
     # -- /trade --------------------------------------------------------------------------------
 
@@ -244,7 +261,7 @@ class Lookup(commands.Cog):
         query="A topic such as investment or energy (optional)", private=PRIVATE_HELP
     )
     async def trade(self, interaction: Interaction, query: str = "", private: bool = False) -> None:
-        await self.send(interaction, self.reply("trade", query, self.build_trade), private)
+        await self.answer(interaction, "trade", query, self.build_trade, private)
 
     # -- /fact ---------------------------------------------------------------------------------
 
@@ -267,10 +284,14 @@ class Lookup(commands.Cog):
         topic="A topic, place or person (empty: a random fact)", private=PRIVATE_HELP
     )
     async def fact(self, interaction: Interaction, topic: str = "", private: bool = False) -> None:
-        if not topic.strip():  # a random fact each time: nothing to cache
+        if topic.strip():
+            await self.answer(interaction, "fact", topic, self.build_fact, private)
+            return
+        if not interaction.response.is_done():  # a random fact each time: nothing to cache
+            await self.send(interaction, self.build_fact(self.index(), ""), private)
+            return
+        async with self.bot.gate.turn():
             reply = self.build_fact(self.index(), "")
-        else:
-            reply = self.reply("fact", topic, self.build_fact)
         await self.send(interaction, reply, private)
 
     @fact.autocomplete("topic")
