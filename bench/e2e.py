@@ -415,6 +415,8 @@ async def main_async(args: argparse.Namespace) -> int:
                 remote,  # type: ignore[arg-type]
                 content_dir=content,
                 data_dir=tmp / "data",
+                # the load generator is one user: the per-user limit would answer for the bot
+                extra={"interactions": {"per_user_rate": 0}},
             )
             running = await start_bot(remote, config)  # type: ignore[arg-type]
             if args.gc_threshold:
