@@ -36,13 +36,14 @@ from bot.app.overload import (
     wants_private,
 )
 from bot.app.reader import SectionReader
+from bot.app.store_health import StoreMonitor, StoreSource
 from bot.app.sync import SyncResult, sync_commands
 from bot.briefings.clock import Clock, SystemClock
 from bot.config import DEFAULT_GATEWAY_URL, Config
 from bot.content.manager import ContentManager
 from bot.content.model import Snapshot
 from bot.search import SearchIndex, build_index
-from bot.storage import StoreError
+from bot.storage import StoreError, backend_of
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,9 @@ class BriefingTree(app_commands.CommandTree["BriefingBot"]):
             )
             self.client.metrics.interaction(name, "expired", elapsed(interaction))
             return
+        original = getattr(error, "original", error)
+        if isinstance(original, StoreError):
+            self.client.store_monitor.failed(original)
         if isinstance(error, Busy):
             await reply_ephemeral(interaction, str(error))
             outcome = "shed"
@@ -179,6 +183,14 @@ class BriefingBot(commands.Bot):
         self.gate = Gate(Policy.from_config(config.interactions))
         self.briefings: BriefingsRuntime | None = None
         self.briefings_error: str | None = None  # why the runtime could not start
+        self.store_monitor = StoreMonitor(
+            StoreSource(
+                store=lambda: self.briefings.store if self.briefings else None,
+                backend=backend_of(config),
+                open_error=lambda: self.briefings_error,
+            ),
+            self.metrics,
+        )
         self.sync_results: list[SyncResult] = []
         self._component_templates: dict[type[Any], re.Pattern[str]] = {}
         # Created before connecting: it listens for READY/RESUMED/disconnect events.
@@ -277,6 +289,7 @@ class BriefingBot(commands.Bot):
                 "content_hash": self.snapshot.short_hash if self.snapshot else None,
                 "guilds": len(self.guilds),
             },
+            store=self.store_monitor.health if "briefings" in self.extension_names else None,
             host=self.config.health.host,
             port=self.config.health.port,
         )

@@ -18,6 +18,7 @@ from discord import app_commands
 
 from bot.app.render.escape import escape_user_text
 from bot.storage import StoreError
+from bot.storage.base import DISK_FULL, READ_ONLY, REPLACED
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,15 @@ STORE_UNAVAILABLE = (
     "Briefing settings are unavailable right now: the bot's database is not answering. "
     "Try again in a few minutes."
 )
+# Nothing was saved; the operator has to act, so the user is told what to pass on.
+STORE_MESSAGES = {
+    READ_ONLY: "Briefing settings can't be saved right now: the bot's database is read-only. "
+    "Nothing was changed; please tell the bot's operator.",
+    DISK_FULL: "Briefing settings can't be saved right now: the disk that holds the bot's "
+    "database is full. Nothing was changed; please tell the bot's operator.",
+    REPLACED: "Briefing settings can't be saved right now: the bot's database file was "
+    "deleted or replaced while it ran. Nothing was changed; please tell the bot's operator.",
+}
 
 
 class UserFacingError(Exception):
@@ -56,7 +66,7 @@ def explain(error: BaseException) -> str | None:
     if isinstance(original, UserFacingError):
         return str(original)
     if isinstance(original, StoreError):  # the database is down or refuses us: not a bug
-        return STORE_UNAVAILABLE
+        return STORE_MESSAGES.get(original.reason, STORE_UNAVAILABLE)
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.MissingPermissions):

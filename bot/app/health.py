@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.storage.base import StoreHealth
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class HealthServer:
         content_loaded: Callable[[], bool],
         metrics: Callable[[], str] | None = None,
         details: Callable[[], dict[str, Any]] | None = None,
+        store: Callable[[], Awaitable[StoreHealth]] | None = None,
         host: str = "127.0.0.1",
         port: int = 8080,
     ) -> None:
@@ -43,6 +46,7 @@ class HealthServer:
         self._content_loaded = content_loaded
         self._metrics = metrics
         self._details = details
+        self._store = store
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
@@ -80,7 +84,26 @@ class HealthServer:
 
     async def _healthz(self, request: web.Request) -> web.Response:
         code, body = self.status()
+        if self._store is not None:
+            code, body = await self._with_store(code, body)
         return web.json_response(body, status=code, headers={"Cache-Control": "no-store"})
+
+    async def _with_store(self, code: int, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A store that cannot take a write makes the bot unhealthy: briefings would be
+        acknowledged to admins and then lost."""
+        assert self._store is not None
+        health = await self._store()
+        body["store"] = {
+            "backend": health.backend,
+            "up": health.up,
+            "reason": health.reason,
+            "detail": health.detail,
+        }
+        if health.up:
+            return code, body
+        reasons = [*body.get("reasons", []), f"store {health.reason}: {health.detail}"]
+        body.update(status="unavailable", reason="; ".join(reasons), reasons=reasons)
+        return 503, body
 
     async def _metrics_page(self, request: web.Request) -> web.Response:
         if self._metrics is None:

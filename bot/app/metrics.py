@@ -85,6 +85,18 @@ class BotMetrics:
             "Gateway reconnects (resumes or new sessions) after the first.",
             registry=registry,
         )
+        self.storage_up = Gauge(
+            "storage_up",
+            "1 when the briefings store took the last probe write, 0 when it could not.",
+            ("backend",),
+            registry=registry,
+        )
+        self.storage_write_errors = Counter(
+            "storage_write_errors_total",
+            "Writes the briefings store refused or lost (down, read-only, full, replaced).",
+            ("reason",),
+            registry=registry,
+        )
         self.uptime = Gauge(
             "process_uptime_seconds", "Seconds since the bot process started.", registry=registry
         )
@@ -115,6 +127,12 @@ class BotMetrics:
     def set_content(self, sections: int, facts: int) -> None:
         self.content_sections.set(sections)
         self.content_facts.set(facts)
+
+    def storage(self, backend: str, up: bool) -> None:
+        self.storage_up.labels(backend=backend).set(1 if up else 0)
+
+    def storage_write_error(self, reason: str) -> None:
+        self.storage_write_errors.labels(reason=reason).inc()
 
     def gateway_reconnect(self) -> None:
         self.gateway_reconnects.inc()

@@ -30,6 +30,7 @@ __all__ = [
     "Store",
     "StoreError",
     "Subscription",
+    "backend_of",
     "delivery_key",
     "describe_target",
     "open_store",
@@ -43,6 +44,12 @@ def store_target(target: Config | str | Path) -> str:
     if isinstance(target, Config):
         return target.storage.database or str(target.data_dir / "briefing.sqlite3")
     return str(target)
+
+
+def backend_of(target: Config | str | Path) -> str:
+    """`postgresql` or `sqlite`, for /healthz and the metrics' label."""
+    where = store_target(target)
+    return "postgresql" if where.startswith(("postgresql://", "postgres://")) else "sqlite"
 
 
 def describe_target(target: Config | str | Path) -> str:

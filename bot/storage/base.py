@@ -15,8 +15,29 @@ DISABLE_MISSING_ACCESS = "missing_access"  # 403 from Discord
 DISABLE_UNKNOWN_CHANNEL = "unknown_channel"  # 404 from Discord
 
 
+# Why a store cannot be used: each gets its own sentence for users and a label in /healthz.
+UNAVAILABLE = "unavailable"  # down, locked, refusing us, damaged
+READ_ONLY = "read_only"  # the file, its folder or the server is read-only
+DISK_FULL = "disk_full"
+REPLACED = "replaced"  # the SQLite file was deleted or replaced while the bot ran
+
+
 class StoreError(RuntimeError):
-    """The database cannot be used (unreadable file, newer schema, ...)."""
+    """The database cannot be used (unreadable file, newer schema, ...); `reason` says why."""
+
+    def __init__(self, message: str, reason: str = UNAVAILABLE) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class StoreHealth:
+    """The outcome of a probe: a small write read back (`bot.storage.health.probe`)."""
+
+    up: bool
+    backend: str
+    reason: str | None = None  # a StoreError reason when not up
+    detail: str | None = None
 
 
 def delivery_key(subscription_id: int, local_date: date) -> str:

@@ -7,6 +7,7 @@ transaction), so coroutines sharing the connection never commit each other's wor
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -17,6 +18,10 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.storage.base import (
+    DISK_FULL,
+    READ_ONLY,
+    REPLACED,
+    UNAVAILABLE,
     Delivery,
     DeliveryStatus,
     StoreError,
@@ -83,10 +88,26 @@ def _delivery(row: Any) -> Delivery:
     )
 
 
+_REASONS = {"SQLITE_READONLY": READ_ONLY, "SQLITE_FULL": DISK_FULL}
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, None when there is none."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
 class SqliteStore:
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
         self.path = path
+        # The file this connection writes to: if the path stops naming it (deleted, or
+        # replaced by a restore), writes would land in a file nobody will ever read again.
+        self._identity = _identity(path)
+        self.write_errors = 0
 
     @classmethod
     async def open(cls, path: str | Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> SqliteStore:
@@ -140,13 +161,23 @@ class SqliteStore:
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
         """A database that cannot be used now (locked past the busy timeout, I/O error,
-        read-only, damaged) is a StoreError; bad input and bugs propagate as they are."""
+        read-only, full, damaged) is a StoreError; bad input and bugs propagate as they are."""
         try:
             yield
         except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
             raise
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"database {self.path} unavailable: {exc}") from exc
+            reason = _REASONS.get(getattr(exc, "sqlite_errorname", ""), UNAVAILABLE)
+            raise StoreError(f"database {self.path} unavailable: {exc}", reason) from exc
+
+    def _check_file(self) -> None:
+        """Refuse to acknowledge a write that went to a file the path no longer names."""
+        if _identity(self.path) != self._identity:
+            raise StoreError(
+                f"database {self.path} was deleted or replaced while the bot ran; "
+                "restart the bot to open it again",
+                REPLACED,
+            )
 
     async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         with self._guard():
@@ -159,10 +190,18 @@ class SqliteStore:
                 return list(await cur.fetchall())
 
     async def _exec(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        """Run a write; how many rows it touched."""
-        with self._guard():
-            async with self._db.execute(sql, params) as cur:
-                return cur.rowcount
+        """Run a write; how many rows it touched. The file is checked before and after, so a
+        write is acknowledged only when it reached the database the bot will read again."""
+        try:
+            self._check_file()
+            with self._guard():
+                async with self._db.execute(sql, params) as cur:
+                    touched = cur.rowcount
+            self._check_file()
+        except StoreError:
+            self.write_errors += 1
+            raise
+        return touched
 
     # subscriptions -------------------------------------------------------------------
 
