@@ -6,6 +6,10 @@ checks against these constants rather than its own copies.
 
 from __future__ import annotations
 
+# The renderers clip with the core's one clip().
+from bot.text import ELLIPSIS as ELLIPSIS
+from bot.text import clip as clip
+
 MESSAGE_CONTENT = 2000
 EMBED_TITLE = 256
 EMBED_DESCRIPTION = 4096
@@ -30,17 +34,3 @@ COMPONENT_ROWS = 5
 COMMAND_NAME = 32
 COMMAND_DESCRIPTION = 100
 INTERACTION_DEADLINE_S = 3.0
-ELLIPSIS = "…"
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut `text` to at most `limit` characters, ending with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    if limit <= 0:
-        return ""
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip() + ELLIPSIS
