@@ -75,8 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.path.insert(0, str(code))  # bot: from the checkout being timed
     from bot.app.render.embeds import search_embed
     from bot.content.loader import load_content
+    from bot.search import build_index
     from bot.search.ask import find_section, search
-    from bot.search.index import build_index
 
     passes = max(1, min(args.passes, 50))
     queries = load_queries()
