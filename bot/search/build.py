@@ -51,7 +51,9 @@ def build_index(snapshot: Snapshot) -> SearchIndex:
     for doc in snapshot.documents:
         for section in doc.sections:
             tables.add_section(reader, doc, section)
+    reader.forget_tokens()  # before the postings are sorted: the build's peak memory is there
     postings = _postings(tables, len(reader.terms))
+    names = tuple(tables.names)
     index = SearchIndex(
         snapshot=snapshot,
         sections=tuple(tables.entries),
@@ -75,8 +77,8 @@ def build_index(snapshot: Snapshot) -> SearchIndex:
         title_tids=tables.title_tids,
         title_w=tables.title_w,
         title_idf=_title_idf(tables, len(reader.terms)),
-        section_names=tuple(tables.names),
-        name_index=NameIndex(tables.names),
+        section_names=names,
+        name_index=NameIndex(names),
         long_terms=chunked_sorted(t for t in reader.terms if len(t) >= 5 and not t[0].isdigit()),
         table_words=sorted(
             k[0] for k in phrases if len(k) == 1 and len(k[0]) >= 5 and not k[0][0].isdigit()
@@ -170,11 +172,12 @@ class _Reader:
     def field_terms(self, text: str, weight: float, weights: dict[int, float]) -> None:
         """Note the terms of a title, alias or tag in `weights` (the best weight per term);
         their words join the vocabulary, so a typo of a title word is repaired to it."""
-        surface = self.surface
+        surface, raw_tid = self.surface, self._raw_tid
         for r in tx.TOKEN.findall(text):
-            self._learn_all((r,))
+            if r not in raw_tid:
+                self._learn_all((r,))
             surface.setdefault(self._raw_word[r], 0)
-            i = self._raw_tid[r]
+            i = raw_tid[r]
             if i >= 0:
                 weights[i] = max(weights.get(i, 0.0), weight)
                 surface.setdefault(self.terms[i], 0)
@@ -182,6 +185,11 @@ class _Reader:
     def name_terms(self, text: str) -> list[str]:
         """The content terms of a title or alias already read by `field_terms`."""
         return [self.terms[i] for r in tx.TOKEN.findall(text) if (i := self._raw_tid[r]) >= 0]
+
+    def forget_tokens(self) -> None:
+        """Drop the per-build tables of raw tokens; the terms and the vocabulary stay."""
+        for table in (self._raw_word, self._raw_tid, self._seen_chunks, self._phrase_ids):
+            table.clear()
 
     def _learn_all(self, raws: Iterable[str]) -> None:
         raw_tid = self._raw_tid

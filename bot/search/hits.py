@@ -47,11 +47,11 @@ class Prepared:
     def sentence_scores(self, u: int) -> list[float]:
         found = self._scores.get(u)
         if found is None:
-            found = self._scores[u] = self.index.passage(u).scores(self.scorer)
+            found = self._scores[u] = self.index.passages[u].scores(self.scorer)
         return found
 
     def excerpt(self, u: int) -> str:
-        p = self.index.passage(u)
+        p = self.index.passages[u]
         return excerpt_of(p, self.scorer, self.plan.highlight, scores=self.sentence_scores(u))
 
     def best_unit(self, hit: SectionHit) -> int:
@@ -67,7 +67,7 @@ class Prepared:
         units = [
             u
             for u in range(entry.unit_start, entry.unit_end)
-            if u == hit.unit or not wanted.isdisjoint(index.unit_term_set(u))
+            if u == hit.unit or not wanted.isdisjoint(index.unit_sets[u])
         ][:MAX_UNITS_COMPARED]
         if len(units) <= 1:
             return hit.unit
@@ -105,7 +105,7 @@ def _counted_first(q: Prepared, hits: list[SectionHit]) -> list[SectionHit]:
     out = []
     for h in hits:
         u = q.best_unit(h)
-        counted = q.index.passage(u).counts(q.scorer)
+        counted = q.index.passages[u].counts(q.scorer)
         score = h.score * (1 + COUNTED_BOOST) if counted else h.score
         out.append(SectionHit(h.section, u, score))
     out.sort(key=lambda h: -h.score)

@@ -88,19 +88,23 @@ class SearchIndex:
     long_terms: list[str]  # sorted; terms of 5+ letters, for related forms
     table_words: list[str]  # sorted; one-word entries of the synonym table
     n_units: int = field(init=False)
+    # What queries read per unit and per section, kept as made (shared: do not modify):
+    # a unit's passage analysed for sentence scores and excerpts, and its term ids as a set
+    passages: Memo[int, Passage] = field(init=False)
+    unit_sets: Memo[int, frozenset[int]] = field(init=False)
+    # term ids anywhere in a section (its text units, title, aliases and tags), and those of
+    # its title, aliases and tags with their field weight (1.0, 0.9, 0.6)
+    section_sets: Memo[int, frozenset[int]] = field(init=False)
+    title_maps: Memo[int, dict[int, float]] = field(init=False)
     _section_index: dict[str, int] = field(init=False)
-    _passages: Memo[int, Passage] = field(init=False)
-    _unit_sets: Memo[int, frozenset[int]] = field(init=False)
-    _section_sets: Memo[int, frozenset[int]] = field(init=False)
-    _title_maps: Memo[int, dict[int, float]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.n_units = len(self.unit_section)
+        self.passages = Memo(UNIT_MEMO, SearchIndex._passage, self)
+        self.unit_sets = Memo(UNIT_MEMO, SearchIndex._unit_set, self)
+        self.section_sets = Memo(SECTION_MEMO, SearchIndex._section_set, self)
+        self.title_maps = Memo(SECTION_MEMO, SearchIndex._title_map, self)
         self._section_index = {e.key: i for i, e in enumerate(self.sections)}
-        self._passages = Memo(UNIT_MEMO, SearchIndex._analyse, self)
-        self._unit_sets = Memo(UNIT_MEMO, SearchIndex._unit_set, self)
-        self._section_sets = Memo(SECTION_MEMO, SearchIndex._section_set, self)
-        self._title_maps = Memo(SECTION_MEMO, SearchIndex._title_map, self)
 
     # -- sections and units
 
@@ -124,25 +128,6 @@ class SearchIndex:
         """The distinct term ids of unit `u`, ascending."""
         return self.flat_terms[self.unit_off[u] : self.unit_off[u + 1]]
 
-    def passage(self, u: int) -> Passage:
-        """Unit `u` analysed for sentence scores and excerpts."""
-        return self._passages[u]
-
-    def unit_term_set(self, u: int) -> frozenset[int]:
-        """`unit_terms(u)` as a set: ranking and passage choice test membership in it."""
-        return self._unit_sets[u]
-
-    def section_terms(self, si: int) -> frozenset[int]:
-        """Term ids anywhere in a section: its text units, title, aliases and tags."""
-        return self._section_sets[si]
-
-    def title_weights(self, si: int) -> dict[int, float]:
-        """Term id -> field weight for the title (1.0), aliases (0.9) and tags (0.6) of `si`.
-
-        Shared: do not modify the result.
-        """
-        return self._title_maps[si]
-
     # -- terms
 
     def postings(self, term_id: int, cap: int = POSTING_CAP) -> tuple[np.ndarray, np.ndarray]:
@@ -164,18 +149,22 @@ class SearchIndex:
         return _prefix_related(self.table_words, t, None, strict=True)
 
     def warm(self) -> None:
-        """Work out what queries read per unit and per section, as far as the memos hold it
-        (all of it for a corpus of the bundled size): the first query is not the slow one."""
-        for u in range(min(self.n_units, self._passages.size)):
-            self.passage(u).complete()
-            self.unit_term_set(u)
-        for si in range(min(len(self.sections), self._section_sets.size)):
-            self.section_terms(si)
-            self.title_weights(si)
+        """Work out what queries read per unit and per section when the memos hold all of it
+        (a corpus of the bundled size, many times over), so the first query is not the slow
+        one. A larger corpus fills them as queries come: a part chosen in advance would only
+        cost memory (50,000 sections: +31 MB)."""
+        if self.n_units > UNIT_MEMO or len(self.sections) > SECTION_MEMO:
+            return
+        self.passages.fill(range(self.n_units))
+        for p in self.passages.values():
+            p.complete()
+        self.unit_sets.fill(range(self.n_units))
+        self.section_sets.fill(range(len(self.sections)))
+        self.title_maps.fill(range(len(self.sections)))
 
     # -- what the memos make
 
-    def _analyse(self, u: int) -> Passage:
+    def _passage(self, u: int) -> Passage:
         return Passage(self.unit_text(u))
 
     def _unit_set(self, u: int) -> frozenset[int]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -47,6 +47,12 @@ class Memo(dict[K, V]):
                     del self[next(iter(self))]  # the oldest, by insertion order
                 self[key] = made
         return made
+
+    def fill(self, keys: Iterable[K]) -> None:
+        """Make and keep the values of `keys` now."""
+        for key in keys:
+            if key not in self:
+                self.__missing__(key)
 
 
 class MemoPerOwner(Generic[Owner, K, V]):

@@ -127,8 +127,8 @@ def _problem(q: str) -> str:
     """What is wrong with a query of at most 300 characters, or ""."""
     if len(q) < 2:
         return "Please type at least two characters."
-    words = [tx.normalize_word(raw) for raw, _, _ in tx.tokens(q)]
-    if not any(w and not tx.is_stop(w) for w in words):
+    words = map(tx.normalize_word, tx.TOKEN.findall(q))
+    if not any(w and w not in tx.STOP_WORDS for w in words):
         return "Please include at least one word to search for (not only 'the', 'of' …)."
     return ""
 
@@ -336,16 +336,16 @@ _concepts: MemoPerOwner[SearchIndex, Segment, tuple[Concept, frozenset[str]]] = 
 
 
 def fill_concepts(index: SearchIndex) -> None:
-    """Make the concept of every word of the content, as a query would have it, as far as
-    the index's concept memo holds them."""
-    memo = _concepts(index)
+    """Make the concept of every word of the content, as a query would have it, when the
+    concept memo holds them all (see `SearchIndex.warm`)."""
+    if len(index.vocab) > CONCEPT_MEMO:
+        return
+    keys = []
     for surface in index.vocab.words():
-        if len(memo) >= memo.size:
-            return
         word = tx.normalize_word(surface)
-        if not word or tx.is_stop(word) or word != surface:
-            continue
-        memo[((word, tx.term(surface)),)]  # made and kept by the lookup
+        if word and not tx.is_stop(word) and word == surface:
+            keys.append(((word, tx.term(surface)),))
+    _concepts(index).fill(keys)
 
 
 def sentence_concepts(index: SearchIndex, plan: QueryPlan) -> Concepts:

@@ -10,6 +10,7 @@ same floats in the same order (tests/bot/search/oracle.py holds the plain versio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -34,9 +35,9 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
         return []
     per_section: dict[int, list[tuple[float, int]]] = {}
     shares: dict[frozenset[int], float] = {}  # most candidates hold one of a few term sets
-    term_set, unit_section = plan.term_set, index.unit_section
+    term_set, unit_section, unit_sets = plan.term_set, index.unit_section, index.unit_sets
     for u, score in _top_units(index, plan):
-        held = term_set.intersection(index.unit_term_set(u))
+        held = term_set.intersection(unit_sets[u])
         share = shares.get(held)
         if share is None:
             share = shares[held] = weighted_share(plan, held)
@@ -91,8 +92,9 @@ def _top_units(index: SearchIndex, plan: QueryPlan) -> list[tuple[int, float]]:
         tied = np.flatnonzero(vals == kth)[: CANDIDATE_UNITS - int(np.count_nonzero(vals > kth))]
         keep = np.sort(np.concatenate((np.flatnonzero(vals > kth), tied)))
         found, vals = found[keep], vals[keep]
-    order = np.argsort(-vals, kind="stable")  # stable: equal scores stay in unit order
-    return list(zip(found[order].tolist(), vals[order].tolist(), strict=True))
+    pairs = list(zip(found.tolist(), vals.tolist(), strict=True))
+    pairs.sort(key=itemgetter(1), reverse=True)  # stable: equal scores stay in unit order
+    return pairs
 
 
 def weighted_share(plan: QueryPlan, terms: frozenset[int]) -> float:
@@ -113,13 +115,12 @@ def weighted_share(plan: QueryPlan, terms: frozenset[int]) -> float:
 def plus_title_boost(index: SearchIndex, plan: QueryPlan, si: int, score: float) -> float:
     """`score` plus, per concept in order, its best match in the section's title, aliases or
     tags (field weight x alternative weight x the term's title idf)."""
-    weights = index.title_weights(si)
-    matched = plan.term_set.intersection(weights)
-    if not matched:
+    weights = index.title_maps[si]
+    if plan.term_set.isdisjoint(weights):
         return score
     best = [0.0] * len(plan.concepts)
     title_idf, by_term = index.title_idf, plan.by_term
-    for term_id in matched:
+    for term_id in plan.term_set.intersection(weights):
         fw = weights[term_id]
         for i, w in by_term[term_id]:
             v = fw * w * title_idf[term_id]

@@ -83,7 +83,7 @@ class Relevance:
 
     def __call__(self, index: SearchIndex, si: int) -> bool:
         """Does section `si` mention enough of what the query is about? A lone year never does."""
-        terms = index.section_terms(si)
+        terms = index.section_sets[si]
         if self._numbers is not None:
             numbers = self._numbers
             found = sum(1 for alts, _ in numbers if not alts.isdisjoint(terms))

@@ -25,7 +25,7 @@ def section_excerpt(index: SearchIndex, si: int) -> str:
     section = entry.section
     if section.paragraphs:
         if len(section.paragraphs[0]) > 200:
-            return leading_excerpt(index.passage(entry.unit_start).sentences)
+            return leading_excerpt(index.passages[entry.unit_start].sentences)
         opening = "\n".join(section.paragraphs[:2]).replace("\n", " ")
         return leading_excerpt(split_sentences(opening))
     doc = index.snapshot.document(section.document_id)

@@ -52,17 +52,17 @@ def test_phrase_terms_and_title_weights():
     phrase = index.term_ids[ix.phrase_term((tx.term("maritime"), tx.term("security")))]
     units, _ = index.postings(phrase)
     assert units.tolist() == [0]
-    weights = index.title_weights(0)
+    weights = index.title_maps[0]
     assert weights[index.term_ids[tx.term("talks")]] == 1.0
-    assert index.term_ids[tx.term("talks")] in index.section_terms(1)
+    assert index.term_ids[tx.term("talks")] in index.section_sets[1]
 
 
 def test_unit_terms_are_sorted_distinct_term_ids():
     index = build_index(_doc(["Trade and trade again.", "Gas talks."]))
     first = index.unit_terms(0).tolist()
     assert first == sorted(set(first)) and index.term_ids[tx.term("trade")] in first
-    assert index.unit_term_set(1) == frozenset(index.unit_terms(1))
-    assert index.term_ids[tx.term("gas")] not in index.unit_term_set(0)
+    assert index.unit_sets[1] == frozenset(index.unit_terms(1))
+    assert index.term_ids[tx.term("gas")] not in index.unit_sets[0]
 
 
 def test_empty_snapshot_builds():

@@ -80,5 +80,5 @@ def test_scorer_intent_bonus_needs_a_figure() -> None:
 
 def test_the_index_keeps_each_passage_analysed() -> None:
     index = seed_index()
-    assert index.passage(0) is index.passage(0)
-    assert index.passage(0).sentences == Passage(index.unit_text(0)).sentences
+    assert index.passages[0] is index.passages[0]
+    assert index.passages[0].sentences == Passage(index.unit_text(0)).sentences
