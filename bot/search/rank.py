@@ -34,21 +34,26 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
     if not index.n_units or not plan.concepts:
         return []
     per_section: dict[int, list[tuple[float, int]]] = {}
-    shares: dict[frozenset[int], float] = {}  # most candidates hold one of a few term sets
+    factors: dict[frozenset[int], float] = {}  # most candidates hold one of a few term sets
     term_set, unit_section, unit_sets = plan.term_set, index.unit_section, index.unit_sets
     for u, score in _top_units(index, plan):
         held = term_set.intersection(unit_sets[u])
-        share = shares.get(held)
-        if share is None:
-            share = shares[held] = weighted_share(plan, held)
-        final = score * (0.35 + 0.65 * share * share)
-        per_section.setdefault(unit_section[u], []).append((final, u))
+        factor = factors.get(held)
+        if factor is None:
+            share = weighted_share(plan, held)
+            factor = factors[held] = 0.35 + 0.65 * share * share
+        found = per_section.get(unit_section[u])
+        if found is None:
+            per_section[unit_section[u]] = [(score * factor, u)]
+        else:
+            found.append((score * factor, u))
     scored: list[tuple[float, int, int]] = []
     for si, found in per_section.items():
         found.sort(reverse=True)
         score = found[0][0] + (SECOND_UNIT * found[1][0] if len(found) > 1 else 0.0)
         scored.append((plus_title_boost(index, plan, si, score), si, found[0][1]))
-    scored.sort(key=lambda x: (-x[0], x[1]))
+    scored.sort(key=itemgetter(1))
+    scored.sort(key=itemgetter(0), reverse=True)  # best first; stable, so ties by section
     return [SectionHit(si, u, score) for score, si, u in scored[: max(limit, 1) * 2]]
 
 

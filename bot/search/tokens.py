@@ -20,8 +20,8 @@ TOKEN = re.compile(
     r"|[^\W\d_]+(?:['’][^\W\d_]+)*",  # words, with inner apostrophes
     re.UNICODE,
 )
-# The lookbehind makes a match start only at the start of a word: without it the regex retries
-# at every letter of every word, which made this the slowest step of building the index.
+# The lookbehind makes a match start only at the start of a word, so the regex does not retry
+# at every letter of every word of the corpus.
 _COMPOUND = re.compile(r"(?<![^\W\d_])[^\W\d_]+(?:-[^\W\d_]+)+", re.UNICODE)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 
