@@ -14,6 +14,7 @@ import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -306,18 +307,13 @@ class _Tables:
         self.unit_len.append(len(ts))
 
 
+@dataclass(frozen=True, slots=True)
 class _Postings:
-    __slots__ = ("df", "idf", "impacts", "off", "units")
-
-    def __init__(
-        self,
-        units: npt.NDArray[np.int32],
-        impacts: npt.NDArray[np.float32],
-        off: npt.NDArray[np.int64],
-        df: npt.NDArray[np.int64],
-        idf: npt.NDArray[np.float64],
-    ) -> None:
-        self.units, self.impacts, self.off, self.df, self.idf = units, impacts, off, df, idf
+    units: npt.NDArray[np.int32]
+    impacts: npt.NDArray[np.float32]
+    off: npt.NDArray[np.int64]
+    df: npt.NDArray[np.int64]
+    idf: npt.NDArray[np.float64]
 
 
 def _np(values: array[int], dtype: type[np.int32] | type[np.int64]) -> np.ndarray:

@@ -53,7 +53,7 @@ def phrase_term(phrase: tuple[str, ...]) -> str:
     return "_".join(phrase)
 
 
-@dataclass(eq=False)  # compared and hashed by identity: one build, one index
+@dataclass(eq=False, repr=False)  # identity: one build, one index; no repr of its arrays
 class SearchIndex:
     """Everything a query needs, precomputed by `bot.search.build.build_index`."""
 
