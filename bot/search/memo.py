@@ -2,23 +2,24 @@
 its vocabulary) and made on first use.
 
 An index keeps what it derives from its content (analysed passages, term sets, the concept of
-a word) in these; the builder fills them as far as their bound allows, so a corpus of the
-bundled size is answered from them whole and the first query is as fast as the thousandth.
-Beyond the bound the oldest entries make room. A hit is a plain dict lookup (`memo[key]`, in
-C, no reordering, no lock): queries read far more than they add. Adding takes the lock (a
+a word) in these; when the content fits in them whole the builder fills them, so the first
+query is as fast as the thousandth. Beyond the bound the oldest entries make room (an
+OrderedDict: dropping the oldest is O(1)). A hit is a plain dict lookup (`memo[key]`, in C,
+no reordering, no lock): queries read far more than they add. Adding takes the lock (a
 reload builds an index in a worker thread while queries run on the old one).
 
 A memo holds its owner weakly: the index is frozen after a build (`gc.freeze`, see
 bot/content/memory.py), and a reference cycle through it would never be freed.
 
-Hand-written on a dict: a hit costs 0.055 µs here against 0.23 µs for cachetools' LRUCache
-(measured); its FIFOCache is as fast, but would be a dependency for the two lines of eviction.
+Hand-written on the builtin: a hit costs 0.04 µs here against 0.23 µs for cachetools'
+LRUCache (measured); its FIFOCache is as fast, but a dependency for two lines of eviction.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
@@ -27,7 +28,7 @@ V = TypeVar("V")
 Owner = TypeVar("Owner")
 
 
-class Memo(dict[K, V]):
+class Memo(OrderedDict[K, V]):
     """`memo[key]`: the kept value, else `make(owner, key)`, kept (at most `size` entries)."""
 
     __slots__ = ("_lock", "_make", "_owner", "size")
@@ -47,7 +48,7 @@ class Memo(dict[K, V]):
         if self.size > 0:
             with self._lock:
                 while len(self) >= self.size:
-                    del self[next(iter(self))]  # the oldest, by insertion order
+                    self.popitem(last=False)  # the oldest
                 self[key] = made
         return made
 
