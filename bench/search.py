@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from bot.content import load_content  # noqa: E402
 from bot.content.model import Document, Section, Snapshot  # noqa: E402
+from bot.search import build_index  # noqa: E402
 from bot.search.ask import find_section, search  # noqa: E402
 from bot.search.autocomplete import section_choices  # noqa: E402
-from bot.search.index import build_index  # noqa: E402
 
 CHOICES = {"limit": 25, "width": 100}  # Discord's autocomplete limits
 

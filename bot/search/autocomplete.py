@@ -7,40 +7,22 @@ ones and those with the most text, in document order.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, cast
 
 from bot.search.index import SearchIndex
 from bot.search.lookup import best_names
+from bot.search.memo import MemoPerOwner
 from bot.search.names import Name, make_name
 from bot.text import clip
 
 MIN_SCORE = 0.5
-# Autocomplete fires on every keystroke of every user typing the same few titles: answers are
-# cached per index and prefix (an index never changes; a reload builds a new one).
-CACHE_LIMIT = 4096
-CacheKey = tuple[str, str, int, int]  # (kind, prefix, limit, width)
-_caches: weakref.WeakKeyDictionary[SearchIndex, dict[CacheKey, Any]] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-
-
-def _cache(index: SearchIndex) -> dict[CacheKey, Any]:
-    with _lock:
-        cache = _caches.get(index)
-        if cache is None:
-            cache = _caches[index] = {}
-        return cache
-
-
-def _remember(cache: dict[CacheKey, Any], key: CacheKey, value: Any) -> Any:
-    with _lock:
-        if len(cache) >= CACHE_LIMIT:
-            cache.clear()
-        cache[key] = value
-    return value
+# Autocomplete fires on every keystroke of every user typing the same few titles, and no reply
+# cache stands in front of it: answers are kept per index and prefix (a reload builds a new
+# index, and its answers go with the old one).
+ANSWER_MEMO = 4096
+MemoKey = tuple[str, str, int, int]  # (kind, prefix, limit, width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +47,8 @@ def section_choices(
     """Up to `limit` sections whose names start like `prefix`, name and value at most
     `width` characters (the caller passes the platform's limits)."""
     prefix = " ".join(prefix.split())[:200]
-    cache = _cache(index)
-    key = ("section", prefix, limit, width)
-    hit = cache.get(key)
-    if hit is not None:
-        return cast(tuple[Choice, ...], hit)
-    made = _section_choices(index, prefix, limit, width)
-    return cast(tuple[Choice, ...], _remember(cache, key, made))
+    found = _answers(index)[("section", prefix, limit, width)]
+    return cast(tuple[Choice, ...], found)
 
 
 def _section_choices(index: SearchIndex, prefix: str, limit: int, width: int) -> tuple[Choice, ...]:
@@ -110,27 +87,34 @@ def fact_topics(index: SearchIndex) -> list[tuple[str, int]]:
 def topic_choices(index: SearchIndex, prefix: str, *, limit: int, width: int) -> tuple[Choice, ...]:
     """Up to `limit` fact topics like `prefix`, at most `width` characters each."""
     prefix = " ".join(prefix.split())[:200]
-    cache = _cache(index)
-    key = ("topic", prefix, limit, width)
-    hit = cache.get(key)
-    if hit is not None:
-        return cast(tuple[Choice, ...], hit)
+    found = _answers(index)[("topic", prefix, limit, width)]
+    return cast(tuple[Choice, ...], found)
+
+
+def _topic_choices(index: SearchIndex, prefix: str, limit: int, width: int) -> tuple[Choice, ...]:
     topics, names = _topics(index)
     if not prefix:
         picked = topics[:limit]
     else:
-        picked = [
-            topics[i] for s, i in best_names(index, prefix, names, prefix=True) if s >= MIN_SCORE
-        ][:limit]
-    out = tuple(Choice(clip(t, width), clip(t, width)) for t in picked)
-    return cast(tuple[Choice, ...], _remember(cache, key, out))
+        ranked = best_names(index, prefix, names, prefix=True)
+        picked = [topics[i] for s, i in ranked if s >= MIN_SCORE][:limit]
+    return tuple(Choice(clip(t, width), clip(t, width)) for t in picked)
 
 
 def _topics(index: SearchIndex) -> tuple[list[str], list[tuple[Name]]]:
-    """Fact topics and their names, computed once per index."""
-    cache = _cache(index)
-    found = cache.get(("topics", "", 0, 0))
-    if found is None:
-        topics = [t for t, _ in fact_topics(index)]
-        found = _remember(cache, ("topics", "", 0, 0), (topics, [(make_name(t),) for t in topics]))
+    """Fact topics and their names, made once per index."""
+    found = _answers(index)[("topics", "", 0, 0)]
     return cast(tuple[list[str], list[tuple[Name]]], found)
+
+
+def _make(index: SearchIndex, key: MemoKey) -> Any:
+    kind, prefix, limit, width = key
+    if kind == "section":
+        return _section_choices(index, prefix, limit, width)
+    if kind == "topic":
+        return _topic_choices(index, prefix, limit, width)
+    topics = [t for t, _ in fact_topics(index)]
+    return topics, [(make_name(t),) for t in topics]
+
+
+_answers: MemoPerOwner[SearchIndex, MemoKey, Any] = MemoPerOwner(ANSWER_MEMO, _make)

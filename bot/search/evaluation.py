@@ -16,9 +16,11 @@ from typing import Any
 import yaml
 
 from bot.content.model import Snapshot
+from bot.ingest import parse_bluebook
 from bot.search.answer import Answer
 from bot.search.ask import TEXT_COMMANDS, answer
-from bot.search.index import SearchIndex, build_index
+from bot.search.build import build_index
+from bot.search.index import SearchIndex
 
 _BOLD = re.compile(r"\*\*")
 
@@ -134,8 +136,6 @@ def load_eval(path: Path) -> EvalSet:
 
 def scope_indexes(evalset: EvalSet) -> dict[str, SearchIndex]:
     """One index per scope, from the raw text files ingested on the fly."""
-    from bot.ingest import parse_bluebook
-
     parsed: dict[str, Any] = {}
     out: dict[str, SearchIndex] = {}
     for name, doc_ids in evalset.scopes.items():
@@ -177,24 +177,24 @@ def judge(q: EvalQuery, ans: Answer, elapsed_ms: float) -> Outcome:
     return Outcome(q, ans, passed, rank, contains, elapsed_ms)
 
 
+def _rate(items: list[Outcome], pred: Callable[[Outcome], bool]) -> float:
+    return sum(1 for o in items if pred(o)) / len(items) if items else 0.0
+
+
 def _metrics(outcomes: list[Outcome]) -> Metrics:
     answerable = [o for o in outcomes if o.query.expect != "none"]
     unanswerable = [o for o in outcomes if o.query.expect == "none"]
     na = len(answerable) or 1
-
-    def rate(items: list[Outcome], pred: Callable[[Outcome], bool]) -> float:
-        return sum(1 for o in items if pred(o)) / len(items) if items else 0.0
-
     return Metrics(
         n=len(outcomes),
         passed=sum(1 for o in outcomes if o.passed),
-        hit1=rate(answerable, lambda o: o.rank == 1),
-        hit3=rate(answerable, lambda o: o.rank is not None and o.rank <= 3),
+        hit1=_rate(answerable, lambda o: o.rank == 1),
+        hit3=_rate(answerable, lambda o: o.rank is not None and o.rank <= 3),
         mrr5=sum(1.0 / o.rank for o in answerable if o.rank) / na if answerable else 0.0,
-        must_contain=rate(answerable, lambda o: o.contains),
-        none_accuracy=rate(unanswerable, lambda o: o.passed) if unanswerable else None,
-        false_none=rate(answerable, lambda o: o.answer.status == "none") if answerable else None,
-        pass_rate=rate(outcomes, lambda o: o.passed),
+        must_contain=_rate(answerable, lambda o: o.contains),
+        none_accuracy=_rate(unanswerable, lambda o: o.passed) if unanswerable else None,
+        false_none=_rate(answerable, lambda o: o.answer.status == "none") if answerable else None,
+        pass_rate=_rate(outcomes, lambda o: o.passed),
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.content.model import Fact
 from bot.search import tokens as tx
 from bot.search.index import SearchIndex
-from bot.search.lookup import prepare
+from bot.search.lookup import prepare, score_name
 from bot.search.names import Name, make_name
 
 MONTH_NAMES = {m: f"{i:02d}" for i, m in enumerate(tx.MONTHS, start=1)}
@@ -86,8 +86,6 @@ def topic_score(index: SearchIndex, query: str, fact: Fact) -> float:
     everything: set[str] = set()
     for n in names:
         everything |= n.terms
-    from bot.search.lookup import score_name
-
     best = max(score_name(q, n) for n in names[:-1]) if len(names) > 1 else 0.0
     covered = len(qs & everything) / len(qs)
     return max(best if best >= 0.75 else 0.0, 0.7 * covered if covered == 1.0 else 0.0)

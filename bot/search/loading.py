@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from bot.search.index import SearchIndex, build_index
+from bot.config import load_config
+from bot.content import load_content
+from bot.search.build import build_index
+from bot.search.index import SearchIndex
 
 
 def default_content_dir(config_path: str | None) -> Path:
-    """`content.path` from the config when the config module is there, else `content`."""
-    try:
-        from bot.config import load_config
-    except ImportError:  # pragma: no cover - the config module ships with the bot
-        return Path("content")
-    cfg: Any = load_config(config_path, check_paths=False)
+    """`content.path` from the config (its default without a config file)."""
+    cfg = load_config(config_path, check_paths=False)
     return Path(cfg.content.path)
 
 
 def load_index(content: Path) -> tuple[SearchIndex | None, list[str]]:
     """The index of a content folder, or the loader's problems as `path:line: message` lines."""
-    from bot.content import load_content
-
     if not Path(content).is_dir():
         return None, [f"{content}: not a folder"]
     result = load_content(Path(content))

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
-from typing import cast
 
 from bot.search import tokens as tx
 from bot.search.index import SearchIndex, phrase_term
+from bot.search.memo import MemoPerOwner
+from bot.search.passage import Concepts
 from bot.search.synonyms import GENERIC_WORDS, PHRASING_WORDS, spelling_variants, word_set
 
 W_EXACT = 1.0
@@ -28,6 +28,8 @@ W_SYNONYM = 0.6
 W_RELATED = 0.5
 MAX_PHRASE = 4
 MAX_QUERY_CHARS = 300
+# Boilerplate and phrasing words count this much in sentence scores.
+GENERIC_SCALE = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +123,12 @@ def check_query(query: str) -> str:
     return q
 
 
-@lru_cache(maxsize=4096)
 def _problem(q: str) -> str:
-    """What is wrong with a query of at most 300 characters, or ""; cached (bounded): the
-    same questions come back."""
+    """What is wrong with a query of at most 300 characters, or ""."""
     if len(q) < 2:
         return "Please type at least two characters."
-    words = [tx.normalize_word(raw) for raw, _, _ in tx.tokens(q)]
-    if not any(w and not tx.is_stop(w) for w in words):
+    words = map(tx.normalize_word, tx.TOKEN.findall(q))
+    if not any(w and w not in tx.STOP_WORDS for w in words):
         return "Please include at least one word to search for (not only 'the', 'of' …)."
     return ""
 
@@ -225,8 +225,7 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
         surface = surfaces.get(seg[0][0]) if len(seg) == 1 else None
         if surface is None:
             # The same words come back query after query: their concepts are kept per index.
-            found = index.word_concept(seg, partial(_concept, index, seg, None))
-            concept, marks = cast(tuple[Concept, frozenset[str]], found)
+            concept, marks = _concepts(index)[seg]
         else:
             concept, marks = _concept(index, seg, surface)
         concepts.append(concept)
@@ -235,58 +234,86 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
 
 
 def _concept(
-    index: SearchIndex, seg: tuple[tuple[str, str], ...], surface: re.Pattern[str] | None
+    index: SearchIndex, seg: tuple[tuple[str, str], ...], surface: re.Pattern[str] | None = None
 ) -> tuple[Concept, frozenset[str]]:
     """One concept of a query (a word or a known phrase, as (word, term) pairs) with its
     weighted alternatives, and the index words an excerpt may bold for it."""
     ids = index.term_ids
-    alts: dict[int, float] = {}
-    repaired: str | None = None
+    alts: dict[int, float] = {}  # insertion order breaks ties between equal weights
     own = tuple([t for _, t in seg])
     for t in own:
         if t in ids:
             alts[ids[t]] = W_EXACT
     parts = frozenset(ids[t] for t in own if t in ids) if len(own) > 1 else frozenset()
-    standalone: set[int] = set()
     if len(own) > 1 and phrase_term(own) in ids:
         alts[ids[phrase_term(own)]] = W_PHRASE
-    if len(seg) == 1:
-        word, t = seg[0]
-        if t not in ids and t in index.compounds:
-            for part in index.compounds[t]:
-                if part in ids:
-                    alts[ids[part]] = W_EXACT
-        for variant in spelling_variants(word):
-            vt = tx.term(variant)
-            if vt in ids and vt != t:
-                alts.setdefault(ids[vt], W_SPELLING)
-        # A word the synonym table knows is a real word, not a typo of another one.
-        known_word = (
-            (t,) in index.phrases
-            or bool(alts)
-            or surface is not None
-            or word in GENERIC_WORDS
-            or word in PHRASING_WORDS
-        )
-        if t not in ids and not known_word and not tx.is_number(t) and word not in index.vocab:
-            fix = index.vocab.repair(word)
-            if fix is not None:
-                ft = tx.term(fix)
-                if ft in ids:
-                    alts.setdefault(ids[ft], W_REPAIRED)
-                    repaired = fix
-                    t = ft
-        digit = tx.NUMBER_WORDS.get(word)
-        if digit and digit in ids:
-            alts.setdefault(ids[digit], W_NUMBER_WORD)
-        for rel in index.related_terms(t):
-            alts.setdefault(ids[rel], W_RELATED)
-    key = own if not repaired else (tx.term(repaired),)
+    repaired = _word_alts(index, seg[0], surface, alts) if len(seg) == 1 else None
+    standalone = _table_alts(index, own if not repaired else (tx.term(repaired),), alts)
+    numeric = surface is None and all(tx.is_number(t) for t in own)
+    year = len(own) == 1 and tx.is_year(own[0])
+    text = " ".join(w for w, _ in seg)
+    ordered = tuple(sorted(alts.items(), key=lambda a: -a[1]))
+    marks: set[str] = set()
+    for a, _ in ordered:
+        marks.update(index.terms[a].split("_"))
+    parts_known = all(t in ids for t in own)
+    concept = Concept(
+        text, ordered, numeric, year, repaired, surface, parts, parts_known, standalone
+    )
+    return concept, frozenset(marks)
+
+
+def _word_alts(
+    index: SearchIndex,
+    word_term: tuple[str, str],
+    surface: re.Pattern[str] | None,
+    alts: dict[int, float],
+) -> str | None:
+    """Add a single word's other forms to `alts`: compound parts, spelling variants, a typo
+    repair, the digit of a number word, related terms. Returns the repaired word, if any."""
+    ids = index.term_ids
+    word, t = word_term
+    repaired: str | None = None
+    if t not in ids and t in index.compounds:
+        for part in index.compounds[t]:
+            if part in ids:
+                alts[ids[part]] = W_EXACT
+    for variant in spelling_variants(word):
+        vt = tx.term(variant)
+        if vt in ids and vt != t:
+            alts.setdefault(ids[vt], W_SPELLING)
+    # A word the synonym table knows is a real word, not a typo of another one.
+    known_word = (
+        (t,) in index.phrases
+        or bool(alts)
+        or surface is not None
+        or word in GENERIC_WORDS
+        or word in PHRASING_WORDS
+    )
+    if t not in ids and not known_word and not tx.is_number(t) and word not in index.vocab:
+        fix = index.vocab.repair(word)
+        if fix is not None and tx.term(fix) in ids:
+            t = tx.term(fix)
+            alts.setdefault(ids[t], W_REPAIRED)
+            repaired = fix
+    digit = tx.NUMBER_WORDS.get(word)
+    if digit and digit in ids:
+        alts.setdefault(ids[digit], W_NUMBER_WORD)
+    for rel in index.related_terms(t):
+        alts.setdefault(ids[rel], W_RELATED)
+    return repaired
+
+
+def _table_alts(index: SearchIndex, key: tuple[str, ...], alts: dict[int, float]) -> frozenset[int]:
+    """Add the synonym table's alternatives of `key` (the concept's terms) to `alts`; return
+    those the table lets mean the phrase alone (`gas` for `natural gas`)."""
+    ids = index.term_ids
+    standalone: set[int] = set()
     table = index.phrases.get(key)
     for other in table or ():
         t = phrase_term(other)
         if t in ids:
-            standalone.add(ids[t])  # the table says this alone means the phrase (`gas`)
+            standalone.add(ids[t])
             if alts.get(ids[t], 0.0) < W_SYNONYM:
                 alts[ids[t]] = W_SYNONYM
     if table is None and len(key) == 1:
@@ -297,28 +324,48 @@ def _concept(
                 t = phrase_term(other)
                 if t in ids and alts.get(ids[t], 0.0) < W_RELATED:
                     alts[ids[t]] = W_RELATED
-    numeric = surface is None and all(tx.is_number(t) for t in own)
-    year = len(own) == 1 and tx.is_year(own[0])
-    text = " ".join(w for w, _ in seg)
-    ordered = tuple(sorted(alts.items(), key=lambda a: -a[1]))
-    marks: set[str] = set()
-    for a, _ in ordered:
-        marks.update(index.terms[a].split("_"))
-    parts_known = all(t in ids for t in own)
-    concept = Concept(
-        text, ordered, numeric, year, repaired, surface, parts, parts_known, frozenset(standalone)
-    )
-    return concept, frozenset(marks)
+    return frozenset(standalone)
 
 
-def word_concepts(index: SearchIndex) -> dict[tuple[tuple[str, str], ...], object]:
-    """The concept of every word of the index's vocabulary as a query would have it."""
-    out: dict[tuple[tuple[str, str], ...], object] = {}
+Segment = tuple[tuple[str, str], ...]  # (word, term) pairs: one word, or a known phrase
+# The concepts of the content's words, and of the words queries bring, are kept per index.
+CONCEPT_MEMO = 4096
+_concepts: MemoPerOwner[SearchIndex, Segment, tuple[Concept, frozenset[str]]] = MemoPerOwner(
+    CONCEPT_MEMO, _concept
+)
+
+
+def fill_concepts(index: SearchIndex) -> None:
+    """Make the concept of every word of the content, as a query would have it, when the
+    concept memo holds them all (see `SearchIndex.warm`)."""
+    if len(index.vocab) > CONCEPT_MEMO:
+        return
+    keys = []
     for surface in index.vocab.words():
         word = tx.normalize_word(surface)
-        if not word or tx.is_stop(word) or word != surface:
+        if word and not tx.is_stop(word) and word == surface:
+            keys.append(((word, tx.term(surface)),))
+    _concepts(index).fill(keys)
+
+
+def sentence_concepts(index: SearchIndex, plan: QueryPlan) -> Concepts:
+    """Each concept's alternatives as (terms, weight), for scoring sentences.
+
+    A derived form never outweighs the word itself (`japanese` is rarer than `japan`, not a
+    better match for it), and boilerplate or phrasing words (`state`, `relations`) count
+    less than the words that name the topic.
+    """
+    concepts = []
+    for c in plan.concepts:
+        if not c.alts:
             continue
-        key = ((word, tx.term(surface)),)
-        if key not in out:
-            out[key] = _concept(index, key, None)
-    return out
+        exact = max((index.idf[a] for a, w in c.alts if w >= W_EXACT), default=None)
+        scale = GENERIC_SCALE if (c.generic or c.phrasing) else 1.0
+        alts = []
+        for a, w in c.alts:
+            weight = index.idf[a] * w
+            if exact is not None and w < W_EXACT:
+                weight = min(weight, exact * w)
+            alts.append((tuple(index.terms[a].split("_")), weight * scale))
+        concepts.append(alts)
+    return concepts

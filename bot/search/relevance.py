@@ -56,10 +56,7 @@ def allowed_unknown(n_topic: int) -> int:
 
 
 class Relevance:
-    """The none decision for one query, worked out once per query and asked per section.
-
-    Holds no reference to the index (it is cached in the index's own query cache).
-    """
+    """The none decision for one query, worked out once per query and asked per section."""
 
     __slots__ = ("_content", "_need_topic", "_numbers", "_possible", "_topic_rest")
 
@@ -86,7 +83,7 @@ class Relevance:
 
     def __call__(self, index: SearchIndex, si: int) -> bool:
         """Does section `si` mention enough of what the query is about? A lone year never does."""
-        terms = index.section_terms(si)
+        terms = index.section_sets[si]
         if self._numbers is not None:
             numbers = self._numbers
             found = sum(1 for alts, _ in numbers if not alts.isdisjoint(terms))
@@ -115,13 +112,3 @@ def _mentions(index: SearchIndex, si: int, terms: AbstractSet[int], c: Concept) 
     if not c.mentioned_in(terms):
         return False
     return c.surface is None or c.surface.search(section_text(index, si)) is not None
-
-
-def is_relevant(
-    index: SearchIndex, plan: QueryPlan, si: int, topic: Sequence[Concept] | None = None
-) -> bool:
-    """Does section `si` mention enough of what the query is about? A lone year never does.
-
-    One-off form of `Relevance(index, plan, topic)(index, si)`.
-    """
-    return Relevance(index, plan, topic)(index, si)

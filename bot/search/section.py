@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-from typing import cast
 
 from bot.search import tokens as tx
 from bot.search.answer import MAX_CHOICES, MAX_SUGGESTIONS, Answer, Result
@@ -13,6 +12,7 @@ from bot.search.index import SearchIndex
 from bot.search.lookup import EXACT, best_names
 from bot.search.query import QueryError, check_query
 from bot.search.synonyms import spelling_variants
+from bot.text import split_sentences
 
 STRONG = 0.75  # a title match this good is an answer without looking at the text
 CLOSE = 0.05  # candidates within this of the best are equally good
@@ -20,24 +20,14 @@ WEAK = 0.5  # below this a title is not even worth offering as a choice
 
 
 def section_excerpt(index: SearchIndex, si: int) -> str:
-    """The opening of a section, or the list of its subsections when it has no own text.
-
-    Kept in the index's cache: it depends on the section alone, and every title lookup that
-    lands on the section shows it.
-    """
-    key = ("section-excerpt", index.sections[si].key)
-    return cast(str, index.query_cache.get_or_make(key, lambda: _section_excerpt(index, si)))
-
-
-def _section_excerpt(index: SearchIndex, si: int) -> str:
+    """The opening of a section, or the list of its subsections when it has no own text."""
     entry = index.sections[si]
     section = entry.section
     if section.paragraphs:
-        return leading_excerpt(
-            section.paragraphs[0]
-            if len(section.paragraphs[0]) > 200
-            else "\n".join(section.paragraphs[:2]).replace("\n", " ")
-        )
+        if len(section.paragraphs[0]) > 200:
+            return leading_excerpt(index.passages[entry.unit_start].sentences)
+        opening = "\n".join(section.paragraphs[:2]).replace("\n", " ")
+        return leading_excerpt(split_sentences(opening))
     doc = index.snapshot.document(section.document_id)
     children = [doc.get(c) for c in section.children] if doc else []
     names = [c.heading for c in children if c is not None]
@@ -62,25 +52,25 @@ def section_result(index: SearchIndex, si: int, score: float, excerpt: str | Non
 def respell(index: SearchIndex, query: str) -> str:
     """The query with each word in the spelling the titles use (`defence` -> `defense`)."""
     terms = index.name_index.sorted_terms
-
-    def in_titles(t: str) -> bool:
-        i = bisect.bisect_left(terms, t)
-        return i < len(terms) and terms[i] == t
-
     out: list[str] = []
     pos = 0
     for raw, start, end in tx.tokens(query):
         out.append(query[pos:start])
         word = raw
-        if not in_titles(tx.term(raw)):
+        if not _in_sorted(terms, tx.term(raw)):
             for variant in spelling_variants(tx.normalize_word(raw)):
-                if in_titles(tx.term(variant)):
+                if _in_sorted(terms, tx.term(variant)):
                     word = variant
                     break
         out.append(word)
         pos = end
     out.append(query[pos:])
     return "".join(out)
+
+
+def _in_sorted(terms: list[str], t: str) -> bool:
+    i = bisect.bisect_left(terms, t)
+    return i < len(terms) and terms[i] == t
 
 
 def _content_terms(text: str) -> set[str]:

@@ -14,14 +14,14 @@ from functools import lru_cache
 
 # One match per word, number or abbreviation with dots; hyphens split words on purpose so that
 # `anti-corruption` is found by `anti corruption` (the joined form is handled by the index).
-_TOKEN = re.compile(
+TOKEN = re.compile(
     r"(?:[A-Za-z]\.){2,}(?![A-Za-z])"  # U.S., U.K., U.N.
     r"|\d+(?:[.,]\d+)*"  # 1,334  2.3459  178.0
     r"|[^\W\d_]+(?:['’][^\W\d_]+)*",  # words, with inner apostrophes
     re.UNICODE,
 )
-# The lookbehind makes a match start only at the start of a word: without it the regex retries
-# at every letter of every word, which made this the slowest step of building the index.
+# The lookbehind makes a match start only at the start of a word, so the regex does not retry
+# at every letter of every word of the corpus.
 _COMPOUND = re.compile(r"(?<![^\W\d_])[^\W\d_]+(?:-[^\W\d_]+)+", re.UNICODE)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 
@@ -187,7 +187,7 @@ def term(raw: str) -> str:
 
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """Raw tokens with their character span in `text`, for highlighting the original."""
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         yield match.group(), match.start(), match.end()
 
 
@@ -195,23 +195,23 @@ def terms(text: str) -> list[str]:
     """Index terms of `text`, stop words included (callers decide what to skip)."""
     if len(text) <= _TERMS_CACHE_TEXT:
         return list(_cached_terms(text))
-    return [t for t in map(term, _TOKEN.findall(text)) if t]
+    return [t for t in map(term, TOKEN.findall(text)) if t]
 
 
-# Excerpts score the same sentences of the same passages query after query: cache the terms
-# of short texts (bounded: at most 8,192 texts of up to 1,000 characters).
+# /summit, /trade and /fact match every fact's names, /section the candidate titles, on every
+# query: cache the terms of short texts (at most 8,192 texts of up to 1,000 characters).
 _TERMS_CACHE_TEXT = 1000
 
 
 @lru_cache(maxsize=8192)
 def _cached_terms(text: str) -> tuple[str, ...]:
-    return tuple(t for t in map(term, _TOKEN.findall(text)) if t)
+    return tuple(t for t in map(term, TOKEN.findall(text)) if t)
 
 
 def compounds(text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
     """Hyphenated words as (joined term, part terms): `anticorruption` -> (anti, corruption)."""
     # A compound holds no spaces, so only the few space-separated chunks with a hyphen need the
-    # regex; running it over whole passages was a large part of building the index.
+    # regex, which is slow over whole passages.
     for chunk in text.split():
         if "-" not in chunk:
             continue

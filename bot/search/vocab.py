@@ -8,13 +8,15 @@ to four letters are only repaired by swapping two neighbouring letters (`lgn` ->
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-_CACHE_LIMIT = 50_000
+from bot.search.memo import Memo
+
+# Repairs are kept: users make the same typos, and a repair scans a few thousand words.
+REPAIR_MEMO = 50_000
 
 
 def max_edits(word: str) -> int:
@@ -46,8 +48,7 @@ class Vocabulary:
             bucket.sort()  # alphabetical, as extract() breaks ties by position
         self._buckets = buckets
         self._tails = tails
-        self._cache: dict[str, str | None] = {}
-        self._lock = threading.Lock()
+        self._repairs: Memo[str, str | None] = Memo(REPAIR_MEMO, Vocabulary._repair, self)
 
     def __contains__(self, word: object) -> bool:
         return word in self._df
@@ -62,15 +63,7 @@ class Vocabulary:
         """The closest known word for an unknown `word`, or None when nothing is close enough."""
         if word in self._df or len(word) < 3 or word[0].isdigit():
             return None
-        cached = self._cache.get(word, "")
-        if cached != "":
-            return cached
-        result = self._repair(word)
-        with self._lock:
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[word] = result
-        return result
+        return self._repairs[word]
 
     def _repair(self, word: str) -> str | None:
         if len(word) <= 4:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.content.model import Snapshot
 from bot.ingest import parse_bluebook
-from bot.search.index import SearchIndex, build_index
+from bot.search import SearchIndex, build_index
 from tests.support.paths import SEED
 
 _CACHE: dict[str, SearchIndex] = {}

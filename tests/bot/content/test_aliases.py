@@ -8,8 +8,8 @@ import pytest
 
 from bot.cli import main as cli_main
 from bot.content import load_content
+from bot.search import build_index
 from bot.search.ask import find_section, search
-from bot.search.index import build_index
 from tests.bot.content.test_errors import assert_error, line_of
 from tests.bot.content.test_errors import content as content  # the good fixture at ./content
 from tests.support.paths import CONTENT_DIR, SEED

@@ -1,8 +1,8 @@
 import dataclasses
 
 from bot.content.model import Document, Section, Snapshot
+from bot.search import build_index
 from bot.search.autocomplete import section_choices, topic_choices
-from bot.search.index import build_index
 from tests.support.search import content_index
 
 CHOICES = {"limit": 25, "width": 100}  # Discord's autocomplete limits

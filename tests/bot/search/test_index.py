@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from bot.content.model import Document, Section, Snapshot
+from bot.search import build_index, chunked
 from bot.search import index as ix
 from bot.search import tokens as tx
-from bot.search.index import build_index
 from tests.support.search import seed_index
 
 
@@ -35,7 +35,7 @@ def test_postings_are_sorted_best_first_and_match_unit_terms():
         assert len(units) == index.df[term_id]
         assert all(impacts[:-1] >= impacts[1:])
         for u in units[:20].tolist():
-            assert term_id in index.unit_terms[u]
+            assert term_id in index.unit_terms(u)
 
 
 def test_posting_cap_bounds_what_a_query_reads():
@@ -52,18 +52,17 @@ def test_phrase_terms_and_title_weights():
     phrase = index.term_ids[ix.phrase_term((tx.term("maritime"), tx.term("security")))]
     units, _ = index.postings(phrase)
     assert units.tolist() == [0]
-    weights = index.title_weights(0)
+    weights = index.title_maps[0]
     assert weights[index.term_ids[tx.term("talks")]] == 1.0
-    assert index.term_ids[tx.term("talks")] in index.section_terms(1)
+    assert index.term_ids[tx.term("talks")] in index.section_sets[1]
 
 
-def test_unit_terms_is_a_sequence_of_sorted_term_arrays():
+def test_unit_terms_are_sorted_distinct_term_ids():
     index = build_index(_doc(["Trade and trade again.", "Gas talks."]))
-    assert len(index.unit_terms) == 2
-    first = index.unit_terms[0].tolist()
+    first = index.unit_terms(0).tolist()
     assert first == sorted(set(first)) and index.term_ids[tx.term("trade")] in first
-    assert index.unit_terms[-1].tolist() == index.unit_terms(1).tolist()
-    assert [a.tolist() for a in index.unit_terms[0:2]] == [first, index.unit_terms[1].tolist()]
+    assert index.unit_sets[1] == frozenset(index.unit_terms(1))
+    assert index.term_ids[tx.term("gas")] not in index.unit_sets[0]
 
 
 def test_empty_snapshot_builds():
@@ -80,36 +79,6 @@ def test_related_terms_use_the_sorted_prefix_table():
 
 
 def test_chunked_sorted_equals_sorted(monkeypatch):
-    monkeypatch.setattr(ix, "SORT_CHUNK", 3)
+    monkeypatch.setattr(chunked, "SORT_CHUNK", 3)
     words = ["pear", "apple", "fig", "kiwi", "apple", "date", "banana", "cherry"]
-    assert ix.chunked_sorted(words) == sorted(words)
-
-
-def test_rank_dict_and_numpy_paths_agree(monkeypatch):
-    from bot.search import rank as rk
-    from bot.search.query import plan_query
-
-    index = seed_index()
-    for q in ("lng sakhalin", "northern territories visa free", "economic cooperation plan"):
-        plan = plan_query(index, q)
-        monkeypatch.setattr(rk, "SMALL_READS", 10**9)
-        small = rk.rank(index, plan)
-        monkeypatch.setattr(rk, "SMALL_READS", -1)
-        dense = rk.rank(index, plan)
-        assert [(h.section, h.unit) for h in small] == [(h.section, h.unit) for h in dense]
-        assert [round(h.score, 9) for h in small] == [round(h.score, 9) for h in dense]
-
-
-def test_rank_paths_agree_on_ties_at_the_candidate_boundary(monkeypatch):
-    from bot.search import rank as rk
-    from bot.search.query import plan_query
-
-    index = build_index(_doc(["Gas pipeline talks."] * 90 + ["Gas pipeline and gas talks."] * 10))
-    plan = plan_query(index, "gas pipeline")
-    monkeypatch.setattr(rk, "SMALL_READS", 10**9)
-    small = rk.rank(index, plan, limit=20)
-    monkeypatch.setattr(rk, "SMALL_READS", -1)
-    dense = rk.rank(index, plan, limit=20)
-    assert [(h.section, h.unit, h.score) for h in small] == [
-        (h.section, h.unit, h.score) for h in dense
-    ]
+    assert chunked.chunked_sorted(words) == sorted(words)

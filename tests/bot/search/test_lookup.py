@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.search import autocomplete as ac
-from bot.search.lookup import NameIndex, best_names, prepare
-from bot.search.names import make_name
+from bot.search.lookup import best_names, prepare
+from bot.search.names import NameIndex, make_name
 from bot.search.vocab import Vocabulary
 from tests.support.search import content_index
 
@@ -53,12 +53,12 @@ def test_repair_same_first_letter_and_two_edit_first_letter_cases():
     assert vocab.repair("baccine") is None  # one edit at the first letter is not enough
 
 
-def test_autocomplete_answers_are_cached_per_index_and_bounded(monkeypatch):
+def test_autocomplete_answers_are_kept_per_index_and_bounded(monkeypatch):
+    monkeypatch.setattr(ac, "_answers", ac.MemoPerOwner(2, ac._make))
     index = content_index()
     first = ac.section_choices(index, "northern t", **CHOICES)
     assert ac.section_choices(index, "northern t", **CHOICES) is first
-    monkeypatch.setattr(ac, "CACHE_LIMIT", 2)
     ac.section_choices(index, "japan", **CHOICES)
     ac.section_choices(index, "russia", **CHOICES)
-    assert len(ac._cache(index)) <= 2
+    assert len(ac._answers(index)) == 2
     assert ac.topic_choices(index, "", **CHOICES) == ac.topic_choices(index, "", **CHOICES)

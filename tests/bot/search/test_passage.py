@@ -1,8 +1,9 @@
-"""The precomputed passage analysis gives exactly what scoring the text directly gives.
+"""The passage analysis gives exactly what scoring the text directly gives.
 
-`excerpt.Passage` caches sentence boundaries, per-sentence terms, figures and dates so that
-queries do not re-tokenise passages; these tests hold it to the plain functions over the text
-of every passage of the seed document, for queries of each intent.
+`passage.Passage` keeps sentence boundaries, per-sentence term masks, figures, dates and the
+boldable words so that queries do not re-tokenise passages; these tests hold it to the plain
+functions over the text (tests/bot/search/oracle.py) for every passage of the seed document,
+for queries of each intent.
 """
 
 from __future__ import annotations
@@ -10,19 +11,12 @@ from __future__ import annotations
 import pytest
 
 from bot.search import tokens as tx
-from bot.search.ask import search
-from bot.search.excerpt import (
-    Passage,
-    Scorer,
-    analyse,
-    bold,
-    counts_concept,
-    sentence_scores,
-    split_sentences,
-)
-from bot.search.fulltext import prepare
-from bot.search.memo import LRU
+from bot.search.excerpt import bold
+from bot.search.hits import Prepared
+from bot.search.passage import Passage, Scorer
 from bot.search.query import check_query
+from bot.text import split_sentences
+from tests.bot.search import oracle
 from tests.support.search import seed_index
 
 QUERIES = (
@@ -40,22 +34,26 @@ QUERIES = (
 @pytest.mark.parametrize("query", QUERIES)
 def test_passage_scores_equal_direct_scoring(query: str) -> None:
     index = seed_index()
-    q = prepare(index, check_query(query))
+    q = Prepared(index, check_query(query))
     concepts, intent = q.scorer.concepts, q.scorer.intent
+    counted = 0
     for u in range(index.n_units):
         text = index.unit_text(u)
         p = Passage(text)
         sentences = split_sentences(text) or [text]
         assert list(p.sentences) == sentences
-        assert p.scores(q.scorer) == sentence_scores(sentences, concepts, intent)
-        direct = any(counts_concept(s, concepts) for s in split_sentences(text))
+        assert p.scores(q.scorer) == oracle.sentence_scores(sentences, concepts, intent)
+        direct = any(oracle.counts_concept(s, concepts) for s in sentences)
         assert p.counts(q.scorer) == direct
+        counted += direct
+    if query.startswith("how many"):
+        assert counted > 0
 
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_passage_bold_equals_bold_of_the_joined_sentences(query: str) -> None:
     index = seed_index()
-    highlight = prepare(index, check_query(query)).plan.highlight
+    highlight = Prepared(index, check_query(query)).plan.highlight
     for u in range(index.n_units):
         p = Passage(index.unit_text(u))
         n = len(p.sentences)
@@ -80,28 +78,7 @@ def test_scorer_intent_bonus_needs_a_figure() -> None:
     assert second > first > 0
 
 
-def test_analyse_is_cached_per_text() -> None:
-    text = "Mr. Abe met the U.S. envoy. They talked."
-    assert analyse(text) is analyse(text)
-
-
-def test_lru_is_bounded_and_keeps_the_recently_used() -> None:
-    cache: LRU[int, int] = LRU(2)
-    assert cache.get_or_make(1, lambda: 10) == 10
-    assert cache.get_or_make(2, lambda: 20) == 20
-    assert cache.get_or_make(1, lambda: -1) == 10  # hit: 1 is now the most recent
-    assert cache.get_or_make(3, lambda: 30) == 30  # evicts 2
-    assert len(cache) == 2
-    assert cache.get_or_make(2, lambda: 21) == 21
-    assert (cache.hits, cache.misses) == (1, 4)
-
-
-def test_repeated_query_uses_the_plan_cache_and_answers_the_same() -> None:
+def test_the_index_keeps_each_passage_analysed() -> None:
     index = seed_index()
-    query = "  gas   pipeline  "
-    first = search(index, query)
-    hits = index.query_cache.hits
-    again = search(index, query)
-    assert index.query_cache.hits == hits + 1
-    assert again == first
-    assert prepare(index, check_query(query)) is prepare(index, check_query(query))
+    assert index.passages[0] is index.passages[0]
+    assert index.passages[0].sentences == Passage(index.unit_text(0)).sentences

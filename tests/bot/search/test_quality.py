@@ -12,10 +12,10 @@ import pytest
 
 from bot.content.model import Document, Section, Snapshot
 from bot.ingest import parse_bluebook
+from bot.search import SearchIndex, build_index
 from bot.search import tokens as tx
 from bot.search.ask import find_section, search
 from bot.search.evaluation import clean
-from bot.search.index import SearchIndex, build_index
 from bot.search.query import W_RELATED, plan_query
 from bot.search.synonyms import spelling_variants
 from tests.support.paths import DATA

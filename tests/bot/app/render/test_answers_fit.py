@@ -17,9 +17,9 @@ from bot.app.render import embeds, limits
 from bot.app.render.check import message_problems, rendered_problems
 from bot.app.render.components import SectionOption, menu_view, section_view
 from bot.content.model import Document, Footnote, Section, Snapshot
+from bot.search import SearchIndex, build_index
 from bot.search.ask import fact_lookup, find_section, search, summit_timeline, trade_figures
 from bot.search.autocomplete import fact_topics, section_choices, topic_choices
-from bot.search.index import SearchIndex, build_index
 from bot.search.loading import load_index
 from tests.support.paths import CONTENT_DIR, EVAL_PUBLIC
 

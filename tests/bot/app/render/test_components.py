@@ -25,7 +25,7 @@ from bot.app.render.components import (
     section_sid,
     section_view,
 )
-from bot.search.index import SearchIndex, build_index
+from bot.search import SearchIndex, build_index
 from bot.search.loading import load_index
 from tests.support.paths import CONTENT_DIR
 

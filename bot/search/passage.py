@@ -1,0 +1,266 @@
+"""A passage analysed once for every query: its sentences, which terms each holds, where the
+dates, figures and counts are, and which words may be bolded; and the one sentence scorer.
+
+How well a sentence answers is the sum, over the query's concepts, of the concept's best
+alternative in it (a phrase's further alternatives add a little); a "when" question prefers
+the sentence with a date and a "how many" question the one with a figure, by one average
+concept, and more when a number stands right before the thing asked about (`three Summit
+Meetings`). The bonus decides between sentences that match equally well; it never outweighs
+a missing topic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+
+from bot.search import tokens as tx
+from bot.text import split_sentences
+
+_URL = re.compile(r"https?://\S+")
+_YEARISH = re.compile(
+    r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b"
+)
+_NUMBER_WORDS = (
+    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    "hundred|hundreds|thousand|thousands|million|millions|billion|trillion|dozen|dozens"
+)
+COUNT_WORDS = frozenset(_NUMBER_WORDS.split("|"))
+# A figure: a number with a decimal or thousands separator, a percentage, an amount with a
+# unit, a large number word, a number before a lower-case noun, or any number of two or more
+# digits once dates are taken out. "the two leaders" is not a figure.
+_FIGURE = re.compile(
+    rf"\d+(?:[.,]\d+)+|\d+\s*(?:%|percent)|\b\d+\s+(?:{_NUMBER_WORDS}|people|persons)\b"
+    r"|\b(?:hundreds?|thousands?|millions?|billions?|trillions?)\b"
+    r"|\b\d{2,}\b|\b\d+\s+(?-i:[a-z]{3,})",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\s+\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
+)
+
+# Per concept, its alternatives as (the terms that must all be in one sentence, weight).
+Concepts = Sequence[Sequence[tuple[tuple[str, ...], float]]]
+Marks = tuple[tuple[int, int, str], ...]  # (start, end, term) of the words bold may wrap
+
+
+def is_yearish(sentence: str) -> bool:
+    """Has the sentence a year or a month name?"""
+    return _YEARISH.search(sentence) is not None
+
+
+def states_figure(sentence: str) -> bool:
+    """Does the sentence state a figure (an amount, a share, a count), not only a date?"""
+    return _FIGURE.search(_DATE.sub(" ", sentence)) is not None
+
+
+def counted_terms(sentence: str) -> frozenset[str]:
+    """Terms of the words a number stands right before, within one noun phrase:
+    `600 Japan-related events`, not `2+2" Meeting`."""
+    toks = list(tx.tokens(sentence))
+    out: set[str] = set()
+    for i, (raw, _, end) in enumerate(toks):
+        if not (raw[0].isdigit() or raw.lower() in COUNT_WORDS) or tx.is_year(raw):
+            continue
+        prev = end
+        for nxt, start, nend in toks[i + 1 : i + 4]:
+            if sentence[prev:start] not in (" ", "-"):
+                break
+            out.add(tx.term(nxt))
+            prev = nend
+    return frozenset(out)
+
+
+def marks(sentence: str) -> Marks:
+    """The words of `sentence` that bold may wrap: no stop words, nothing inside a URL."""
+    urls = [m.span() for m in _URL.finditer(sentence)] if "://" in sentence else []
+    term, normalize, stop = tx.term, tx.normalize_word, tx.STOP_WORDS
+    out = []
+    for m in tx.TOKEN.finditer(sentence):
+        raw = m.group()
+        s = m.start()
+        if urls and any(a <= s < b for a, b in urls):
+            continue
+        if normalize(raw) not in stop:
+            out.append((s, m.end(), term(raw)))
+    return tuple(out)
+
+
+def bold_run(sentences: Sequence[str], marked: Sequence[Marks], highlight: Collection[str]) -> str:
+    """The sentences joined by spaces, each marked word whose term is in `highlight` wrapped
+    in `**`, neighbours merged into one run (`**Trade rose**`)."""
+    text = " ".join(sentences)
+    if not highlight:
+        return text
+    spans: list[list[int]] = []
+    offset = 0
+    for sentence, found in zip(sentences, marked, strict=True):
+        for s, e, t in found:
+            if t in highlight:
+                s += offset
+                if spans and text[spans[-1][1] : s].strip() == "":
+                    spans[-1][1] = e + offset
+                else:
+                    spans.append([s, e + offset])
+        offset += len(sentence) + 1
+    parts: list[str] = []
+    pos = 0
+    for s, e in spans:
+        parts.append(text[pos:s])
+        parts.append(f"**{text[s:e]}**")
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+class Scorer:
+    """The query side of sentence scoring, worked out once per query.
+
+    `ranked`: per concept its alternatives, best weight first (stable), so the weights a
+    sentence matches come out best first. `bonus`: the intent bonus, one average concept.
+    `starts`: the first words of all alternatives, which a number must stand right before
+    for a sentence to count the thing asked about.
+    """
+
+    __slots__ = ("bonus", "concepts", "intent", "ranked", "starts")
+
+    def __init__(self, concepts: Concepts, intent: str = "") -> None:
+        self.concepts = concepts
+        self.ranked = tuple(tuple(sorted(alts, key=lambda a: -a[1])) for alts in concepts)
+        self.intent = intent
+        self.bonus = 0.0
+        if concepts:
+            best = (max((w for _, w in alts), default=0.0) for alts in concepts)
+            self.bonus = sum(best) / len(concepts)
+        self.starts = frozenset(t[0] for alts in concepts for t, _ in alts if t)
+
+
+class Passage:
+    """A passage's sentences, with a bit mask per term (bit i: sentence i holds it).
+
+    Dates, figures, counted terms and boldable words are worked out on first use: only
+    "when" and "how many" questions read the first three, only excerpts the last, and a large
+    corpus analyses passages while it answers. `complete` works them all out at once.
+    """
+
+    __slots__ = ("_flags", "_marks", "_reach", "masks", "sentences")
+
+    def __init__(self, text: str) -> None:
+        sentences = tuple(split_sentences(text) or [text])
+        masks: dict[str, int] = {}
+        term = tx.term
+        findall = tx.TOKEN.findall
+        for i, sentence in enumerate(sentences):
+            bit = 1 << i
+            for t in set(map(term, findall(sentence))):
+                if t:
+                    masks[t] = masks.get(t, 0) | bit
+        self.sentences = sentences
+        self.masks = masks
+        self._flags: tuple[int, int] | None = None
+        self._reach: tuple[frozenset[str], ...] | None = None
+        self._marks: list[Marks | None] = [None] * len(sentences)
+
+    def complete(self) -> Passage:
+        self.flags()
+        self.reach()
+        for i in range(len(self.sentences)):
+            self.marks(i)
+        return self
+
+    def flags(self) -> tuple[int, int]:
+        """(yearish, figure): bit i set when sentence i has a year or month / states a figure."""
+        found = self._flags
+        if found is None:
+            yearish = figure = 0
+            for i, sentence in enumerate(self.sentences):
+                if is_yearish(sentence):
+                    yearish |= 1 << i
+                if states_figure(sentence):
+                    figure |= 1 << i
+            found = self._flags = (yearish, figure)
+        return found
+
+    def reach(self) -> tuple[frozenset[str], ...]:
+        """Per sentence, `counted_terms`."""
+        found = self._reach
+        if found is None:
+            found = self._reach = tuple(counted_terms(s) for s in self.sentences)
+        return found
+
+    def marks(self, i: int) -> Marks:
+        found = self._marks[i]
+        if found is None:
+            found = self._marks[i] = marks(self.sentences[i])
+        return found
+
+    def counts(self, q: Scorer) -> bool:
+        """Does a number stand right before a query word in any sentence?"""
+        return any(not q.starts.isdisjoint(r) for r in self.reach())
+
+    def bold(self, lo: int, hi: int, highlight: Collection[str]) -> str:
+        """Sentences lo..hi joined, the words of `highlight` in bold."""
+        found = [self.marks(i) for i in range(lo, hi + 1)]
+        return bold_run(self.sentences[lo : hi + 1], found, highlight)
+
+    def scores(self, q: Scorer) -> list[float]:
+        """How well each sentence answers the query (see the module's docstring)."""
+        present, anywhere = self._present(q)
+        scores = [0.0] * len(self.sentences)
+        if not anywhere:
+            return scores
+        flagged = 0
+        if q.intent in ("when", "count"):
+            yearish, figure = self.flags()
+            flagged = yearish if q.intent == "when" else figure
+        i = 0
+        rest = anywhere
+        while rest:
+            if rest & 1:
+                bit = 1 << i
+                score = 0.0
+                for m, w, several in present:
+                    if several is None:
+                        if m & bit:
+                            score += w  # one alternative: w + 0.3 * 0 is w
+                        continue
+                    ws = [w for m, w in several if m & bit]  # best first
+                    if ws:
+                        score += ws[0] + 0.3 * sum(ws[1:])
+                if score > 0 and flagged & bit:
+                    score += max(0.5, q.bonus)
+                    if q.intent == "count" and not q.starts.isdisjoint(self.reach()[i]):
+                        score += q.bonus
+                scores[i] = score
+            rest >>= 1
+            i += 1
+        return scores
+
+    def _present(
+        self, q: Scorer
+    ) -> tuple[list[tuple[int, float, list[tuple[int, float]] | None]], int]:
+        """Per concept found in the passage: (mask, weight, None) when one alternative is
+        found (the common case), else (0, 0.0, the (mask, weight) of each found, best first);
+        and the mask of the sentences holding any."""
+        masks = self.masks
+        everything = (1 << len(self.sentences)) - 1
+        present: list[tuple[int, float, list[tuple[int, float]] | None]] = []
+        anywhere = 0
+        for alts in q.ranked:
+            found: list[tuple[int, float]] = []
+            for t, w in alts:
+                m = everything
+                for part in t:
+                    m &= masks.get(part, 0)
+                    if not m:
+                        break
+                if m:
+                    found.append((m, w))
+                    anywhere |= m
+            if len(found) == 1:
+                present.append((found[0][0], found[0][1], None))
+            elif found:
+                present.append((0, 0.0, found))
+        return present, anywhere
