@@ -85,6 +85,18 @@ class BotMetrics:
             "Gateway reconnects (resumes or new sessions) after the first.",
             registry=registry,
         )
+        self._storage_metrics(registry)
+        self.uptime = Gauge(
+            "process_uptime_seconds", "Seconds since the bot process started.", registry=registry
+        )
+        self.uptime.set_function(self.uptime_s)
+        # Zero series from the start, so rate() and alerts see them before the first event.
+        for result in BRIEFING_RESULTS:
+            self.briefings.labels(result=result)
+        for result in RELOAD_RESULTS:
+            self.reloads.labels(result=result)
+
+    def _storage_metrics(self, registry: CollectorRegistry) -> None:
         self.storage_up = Gauge(
             "storage_up",
             "1 when the briefings store took the last probe write, 0 when it could not.",
@@ -97,15 +109,6 @@ class BotMetrics:
             ("reason",),
             registry=registry,
         )
-        self.uptime = Gauge(
-            "process_uptime_seconds", "Seconds since the bot process started.", registry=registry
-        )
-        self.uptime.set_function(self.uptime_s)
-        # Zero series from the start, so rate() and alerts see them before the first event.
-        for result in BRIEFING_RESULTS:
-            self.briefings.labels(result=result)
-        for result in RELOAD_RESULTS:
-            self.reloads.labels(result=result)
 
     def uptime_s(self) -> float:
         return max(0.0, self._clock() - self.started)
