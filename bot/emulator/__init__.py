@@ -1,6 +1,6 @@
 """A Discord API emulator for end-to-end tests: the real discord.py client connects to it.
 
-See tests/e2e/README.md for how tests use it.
+See tests/support/README.md for how tests use it, and docs/playground.md for the playground.
 """
 
 from .interactions import InteractionHandle
