@@ -402,7 +402,9 @@ def nothing_message(
 ) -> str:
     """An ephemeral "nothing relevant" or error reply: the core's message (escaped, as it
     may quote the user's words) and what to try instead."""
-    text = escape_user_text(message or "Nothing relevant found.", 600)
+    # A message of only spaces or control characters escapes to "": Discord refuses an empty
+    # message, so the default stands in for it too.
+    text = escape_user_text(message, 600) or "Nothing relevant found."
     tries = [f"`/{command} {_SLASH_HINT.sub('', s)}`" for s in suggestions[:5]]
     if tries:
         text += "\nTry " + ", ".join(tries) + "."
