@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.search.answer import Status
 from bot.search.factview import FactView, topic_score, view
 from bot.search.index import SearchIndex
-from bot.search.query import MAX_QUERY_CHARS
+from bot.search.query import MAX_QUERY_CHARS, too_long, unsearchable
 
 MATCH = 0.6
 MAX_ALTERNATIVES = 5
@@ -29,9 +29,10 @@ def fact_lookup(
     """The best fact for `topic`; with no topic, one at random from `rng`."""
     q = " ".join(topic.split())
     if len(q) > MAX_QUERY_CHARS:
-        return FactAnswer(
-            q, "error", None, message="That topic is too long (at most 300 characters)."
-        )
+        return FactAnswer(q, "error", None, message=too_long(len(q), "topic"))
+    problem = unsearchable(q) if q else ""
+    if problem:  # one fact about a topic: a topic without words cannot pick one
+        return FactAnswer(q, "error", None, message=problem)
     facts = sorted(index.snapshot.facts(), key=lambda f: (f.document_id, f.id))
     if not facts:
         return FactAnswer(q, "none", None, message="No facts are loaded.")

@@ -18,6 +18,7 @@ from bot.search.index import SearchIndex, phrase_term
 from bot.search.memo import MemoPerOwner
 from bot.search.passage import Concepts
 from bot.search.synonyms import GENERIC_WORDS, PHRASING_WORDS, spelling_variants, word_set
+from bot.text import clip
 
 W_EXACT = 1.0
 W_PHRASE = 1.5  # the user's own multi-word phrase, found as a whole
@@ -116,21 +117,57 @@ def check_query(query: str) -> str:
     """The stripped query, or QueryError with a message a user can act on."""
     q = " ".join(query.split())
     if len(q) > MAX_QUERY_CHARS:
-        raise QueryError(f"That query is too long ({len(q)} characters; at most 300).")
+        raise QueryError(too_long(len(q)))
     problem = _problem(q)
     if problem:
         raise QueryError(problem)
     return q
 
 
+def too_long(chars: int, what: str = "query") -> str:
+    return f"That {what} is too long ({chars} characters; at most {MAX_QUERY_CHARS})."
+
+
+# Why a query has nothing to search for, in words for the user. Words the index cannot hold
+# (other scripts fold to nothing) are left out of a query that has English words as well.
+TOO_SHORT = "Please type at least two characters."
+NOT_ENGLISH = (
+    "I can only search English text: the content is the English edition of the Diplomatic "
+    "Bluebook. Try words like 'Northern Territories'."
+)
+NO_WORDS = (
+    "There are no words to search for: emoji, symbols and punctuation are not searched. "
+    "Try words like 'Northern Territories'."
+)
+ONLY_STOP_WORDS = "Please include at least one word to search for (not only 'the', 'of' …)."
+
+
+def unsearchable(q: str) -> str:
+    """Why `q` has no word to search for (NOT_ENGLISH, NO_WORDS or ONLY_STOP_WORDS), or ""
+    when it has one: a word or number of the Latin script that is not a stop word."""
+    words = [tx.normalize_word(w) for w in tx.TOKEN.findall(q)]
+    if any(w and w not in tx.STOP_WORDS for w in words):
+        return ""
+    if not all(words):  # a word of another script (Japanese, Cyrillic, Greek) folds to ""
+        return NOT_ENGLISH
+    return ONLY_STOP_WORDS if words else NO_WORDS
+
+
+def ignored_note(q: str, listed: str) -> str:
+    """What /summit and /trade say when a query had nothing to filter by and was ignored."""
+    return f"'{clip(q, 60)}' has no words to search for, so {listed} are listed."
+
+
 def _problem(q: str) -> str:
     """What is wrong with a query of at most 300 characters, or ""."""
+    if not q:
+        return TOO_SHORT
+    problem = unsearchable(q)
+    if problem in (NOT_ENGLISH, NO_WORDS):
+        return problem
     if len(q) < 2:
-        return "Please type at least two characters."
-    words = map(tx.normalize_word, tx.TOKEN.findall(q))
-    if not any(w and w not in tx.STOP_WORDS for w in words):
-        return "Please include at least one word to search for (not only 'the', 'of' …)."
-    return ""
+        return TOO_SHORT
+    return problem
 
 
 _COUNT_PHRASES = (

@@ -98,6 +98,12 @@ def _footer(embed: discord.Embed, text: str) -> None:
         embed.set_footer(text=limits.clip(text, limits.EMBED_FOOTER))
 
 
+def _titled(title: str, query: str, ignored: bool = False) -> str:
+    """`title: query`, escaped; just the title when the query was not used to filter
+    (the description then says why), so a title never claims an ignored query."""
+    return f"{title}: {escape_user_text(query, 150)}" if query and not ignored else title
+
+
 def _room(embed: discord.Embed, reserve: int = 0) -> int:
     return limits.EMBED_TOTAL - embed_chars(embed) - reserve
 
@@ -296,10 +302,9 @@ def _event_field(event: FactView) -> tuple[str, str]:
 
 def timeline_embed(timeline: Timeline, docs: Sequence[Document] = ()) -> discord.Embed:
     """Events by date, one field each (date and place, what came of it, who), in one embed."""
-    title = "Summits and ministerial meetings"
-    if timeline.query:
-        title += f": {escape_user_text(timeline.query, 150)}"
-    embed = _new_embed(title, url=_url(docs[0]) if len(docs) == 1 else None)
+    title = _titled("Summits and ministerial meetings", timeline.query, timeline.ignored)
+    note = escape_user_text(timeline.message, 600) if timeline.ignored else None
+    embed = _new_embed(title, note, url=_url(docs[0]) if len(docs) == 1 else None)
     events = list(timeline.events)[: limits.EMBED_FIELDS]
     total = max(timeline.total, len(events))
     tail = " · open an event's section in the menu below"
@@ -325,10 +330,9 @@ def timeline_embed(timeline: Timeline, docs: Sequence[Document] = ()) -> discord
 
 def trade_embed(answer: TradeAnswer, docs: Sequence[Document] = ()) -> discord.Embed:
     """Each figure with the sentence it stands in and the section it comes from."""
-    title = "Trade, investment and the economy"
-    if answer.query:
-        title += f": {escape_user_text(answer.query, 150)}"
-    embed = _new_embed(title, url=_url(docs[0]) if len(docs) == 1 else None)
+    title = _titled("Trade, investment and the economy", answer.query, answer.ignored)
+    note = escape_user_text(answer.message, 600) if answer.ignored else None
+    embed = _new_embed(title, note, url=_url(docs[0]) if len(docs) == 1 else None)
     footer = " · ".join(document_footer(d) for d in docs) or "Diplomatic Bluebook"
     reserve = len(footer) + 10
     figures = list(answer.figures)[: limits.EMBED_FIELDS]
@@ -361,10 +365,7 @@ def fact_embed(answer: FactAnswer, doc: Document | None = None) -> discord.Embed
     """A fact, its verbatim quote and where it stands; other facts on the topic below."""
     fact = answer.fact
     assert fact is not None  # only called for an `ok` answer
-    title = "Fact"
-    if answer.query:
-        title += f": {escape_user_text(answer.query, 150)}"
-    embed = _new_embed(title, escape_content(fact.text), _url(doc))
+    embed = _new_embed(_titled("Fact", answer.query), escape_content(fact.text), _url(doc))
     quote = limits.clip(escape_content(" ".join(fact.quote.split())), limits.EMBED_FIELD_VALUE - 4)
     embed.add_field(name="Quote", value=f"> {quote}", inline=False)
     where = [f"*{escape_content(fact.breadcrumb)}*"]
@@ -401,7 +402,9 @@ def nothing_message(
 ) -> str:
     """An ephemeral "nothing relevant" or error reply: the core's message (escaped, as it
     may quote the user's words) and what to try instead."""
-    text = escape_user_text(message or "Nothing relevant found.", 600)
+    # A message of only spaces or control characters escapes to "": Discord refuses an empty
+    # message, so the default stands in for it too.
+    text = escape_user_text(message, 600) or "Nothing relevant found."
     tries = [f"`/{command} {_SLASH_HINT.sub('', s)}`" for s in suggestions[:5]]
     if tries:
         text += "\nTry " + ", ".join(tries) + "."

@@ -391,6 +391,22 @@ async def test_nothing_relevant_is_ephemeral_with_suggestions(running_bot: Runni
         assert data["flags"] & EPHEMERAL and data["content"], (name, data)
 
 
+async def test_queries_without_searchable_words_say_why(running_bot: RunningBot) -> None:
+    for name, option in (("search", "query"), ("section", "query"), ("fact", "topic")):
+        data = await ask(running_bot, name, {option: "北方領土"})
+        assert data["flags"] & EPHEMERAL
+        assert "I can only search English text" in data["content"], name
+    data = await ask(running_bot, "search", {"query": "🇯🇵🇷🇺🔥"})
+    assert "emoji, symbols and punctuation are not searched" in data["content"]
+    summit = (await ask(running_bot, "summit", {"query": "the of"}))["embeds"][0]
+    assert summit["title"] == "Summits and ministerial meetings"  # the query was not used
+    assert "'the of' has no words to search for" in summit["description"]
+    assert summit["footer"]["text"].startswith("25 of ")
+    trade = (await ask(running_bot, "trade", {"query": "!!!"}))["embeds"][0]
+    assert trade["title"] == "Trade, investment and the economy"
+    assert "'!!!' has no words to search for" in trade["description"]
+
+
 async def test_private_answers_are_ephemeral(running_bot: RunningBot) -> None:
     for name, options in (
         ("section", {"query": "Russian Economy"}),
