@@ -188,6 +188,81 @@ class LoggingConfig(Section):
     level: Annotated[str, AfterValidator(_log_level)] = "INFO"
 
 
+MAX_SHARDS = 65_536
+
+
+def _shard_range(value: Any) -> Any:
+    """`3` or `"0-1"`: the shards one process owns, as a string "A-B"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value}-{value}"
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d+", text):
+            return f"{text}-{text}"
+        match = re.fullmatch(r"(\d+)\s*-\s*(\d+)", text)
+        if match is None:
+            raise ValueError(f"{value!r} is not a shard range such as 0-1 or 3")
+        first, last = int(match.group(1)), int(match.group(2))
+        if first > last:
+            raise ValueError(f"{value!r}: the first shard comes after the last")
+        return f"{first}-{last}"
+    return value
+
+
+class ClusterConfig(Section):
+    """Several processes on one PostgreSQL database (docs/scaling.md)."""
+
+    # Total number of shards; null runs one gateway session for every guild, as before.
+    shard_count: Annotated[
+        Int | None,
+        _check(lambda v: v is None or 1 <= v <= MAX_SHARDS, f"must be between 1 and {MAX_SHARDS}"),
+    ] = None
+    # The shards this process owns, "A-B"; null with shard_count set means all of them.
+    shards: Annotated[str | None, BeforeValidator(_shard_range)] = None
+    # Wait for the shards while another process owns them, and take over when it dies.
+    standby: bool = False
+    heartbeat_seconds: Annotated[
+        float, _check(lambda v: 1 <= v <= 60, "must be between 1 and 60")
+    ] = 5.0
+    # How long /admin reload waits for the other processes to say they reloaded.
+    reload_wait_seconds: Annotated[
+        float, _check(lambda v: 1 <= v <= 120, "must be between 1 and 120")
+    ] = 20.0
+
+    @model_validator(mode="after")
+    def _range_fits(self) -> ClusterConfig:
+        if self.shards is not None and self.shard_count is None:
+            raise ValueError("shards needs shard_count (the total number of shards)")
+        if self.standby and self.shard_count is None:
+            raise ValueError("standby needs shard_count and shards (the shards to wait for)")
+        ids = self.shard_ids
+        if ids is not None and self.shard_count is not None and ids[-1] >= self.shard_count:
+            raise ValueError(
+                f"shards {self.shards} do not exist with shard_count {self.shard_count} "
+                f"(shards are 0-{self.shard_count - 1})"
+            )
+        return self
+
+    @property
+    def shard_ids(self) -> tuple[int, ...] | None:
+        """The shards this process runs; None when it is not sharded."""
+        if self.shards is not None:
+            first, last = (int(p) for p in self.shards.split("-"))
+            return tuple(range(first, last + 1))
+        if self.shard_count is not None:
+            return tuple(range(self.shard_count))
+        return None
+
+    @property
+    def owns_a_range(self) -> bool:
+        """Whether this process owns shards another process may also ask for: a range less
+        than all shards, or a standby. Such a process needs PostgreSQL."""
+        ids = self.shard_ids
+        if ids is None or self.shard_count is None:
+            return False
+        return self.standby or len(ids) < self.shard_count
+
+
 class Config(Section):
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
     content: ContentConfig = Field(default_factory=ContentConfig)
@@ -197,6 +272,7 @@ class Config(Section):
     admin: AdminConfig = Field(default_factory=AdminConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig)
     _source: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")

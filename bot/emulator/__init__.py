@@ -16,7 +16,9 @@ from .state import (
     Guild,
     RecordedRequest,
     World,
+    shard_of,
     snowflake,
+    snowflake_on_shard,
 )
 
 __all__ = [
@@ -33,5 +35,7 @@ __all__ = [
     "InteractionHandle",
     "RecordedRequest",
     "World",
+    "shard_of",
     "snowflake",
+    "snowflake_on_shard",
 ]

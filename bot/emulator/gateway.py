@@ -1,5 +1,11 @@
 """The gateway WebSocket: HELLO, IDENTIFY→READY+GUILD_CREATE, heartbeats, RESUME, compression.
 
+Shards: an IDENTIFY may carry `shard: [id, count]`; its session gets READY and GUILD_CREATE for
+the guilds with `(guild_id >> 22) % count == id` only, and a dispatched event goes to the
+session that most recently identified for the shard of the event's guild (DMs: shard 0). With
+`identify_window` set, a second IDENTIFY in the same bucket (`id % max_concurrency`) within
+that many seconds is answered with op 9 (invalid session), as Discord answers identify bursts.
+
 discord.py asks for `compress=zstd-stream` when `zstandard` (or Python 3.14's
 compression.zstd) is importable and `compress=zlib-stream` otherwise; both are one
 compression stream per connection, flushed after every message, which is what we send.
@@ -19,7 +25,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from .codec import dumps, loads
-from .state import World
+from .state import World, shard_of
 
 log = logging.getLogger("emulator.gateway")
 
@@ -34,6 +40,8 @@ DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HELLO, HEARTB
     11,
 )
 REPLAY_EVENTS = 1000  # dispatches kept per session for RESUME
+INVALID_SHARD = 4010  # the close code for a bad `shard` in IDENTIFY
+GUILD_EVENTS = ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE")  # the guild id is `id`
 
 
 class _Compressor:
@@ -70,6 +78,7 @@ class Session:
     events: list[dict[str, Any]] = field(default_factory=list)  # sent dispatches, for replay
     connection: Connection | None = None
     resumes: int = 0
+    shard: tuple[int, int] = (0, 1)  # (shard id, shard count) from IDENTIFY
 
 
 class Connection:
@@ -96,9 +105,22 @@ class Gateway:
     """The WebSocket side; `dispatch` is how tests push events to the bot."""
 
     def __init__(
-        self, world: World, *, heartbeat_interval_ms: int = 41250, heartbeat_ack_delay: float = 0.0
+        self,
+        world: World,
+        *,
+        heartbeat_interval_ms: int = 41250,
+        heartbeat_ack_delay: float = 0.0,
+        shards: int = 1,
+        max_concurrency: int = 1,
+        identify_window: float | None = None,
     ) -> None:
         self.world = world
+        self.shards = shards  # the shard count /gateway/bot recommends
+        self.max_concurrency = max_concurrency
+        self.identify_window = identify_window
+        self._bucket_last: dict[int, float] = {}  # bucket -> time of its last IDENTIFY
+        # IDENTIFYs answered with op 9 because their bucket identified too recently.
+        self.refused_identifies: list[dict[str, Any]] = []
         self.heartbeat_interval_ms = heartbeat_interval_ms
         # discord.py's keep-alive thread notes the send time only after the send completes; an
         # ACK faster than that thread wakes up is measured against the previous heartbeat and
@@ -170,28 +192,61 @@ class Gateway:
     def _token_ok(self, token: str | None) -> bool:
         return (token or "").removeprefix("Bot ") == self.world.token
 
+    @staticmethod
+    def _shard_of_identify(data: dict[str, Any]) -> tuple[int, int] | None:
+        shard = data.get("shard", [0, 1])
+        if not (isinstance(shard, list) and len(shard) == 2):
+            return None
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in shard):
+            return None
+        shard_id, count = shard
+        return (shard_id, count) if 0 <= shard_id < count else None
+
+    def _too_soon(self, shard: tuple[int, int]) -> bool:
+        """Whether this IDENTIFY's bucket identified less than `identify_window` ago."""
+        if self.identify_window is None:
+            return False
+        bucket = shard[0] % max(1, self.max_concurrency)
+        now = time.monotonic()
+        last = self._bucket_last.get(bucket)
+        if last is not None and now - last < self.identify_window:
+            self.refused_identifies.append({"shard": list(shard), "after": now - last})
+            return True
+        self._bucket_last[bucket] = now
+        return False
+
     async def _identify(self, conn: Connection, data: dict[str, Any]) -> None:
         if not self._token_ok(data.get("token")):
             await conn.ws.close(code=4004, message=b"Authentication failed.")
             return
+        shard = self._shard_of_identify(data)
+        if shard is None:
+            await conn.ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+            return
+        if self._too_soon(shard):
+            await conn.send({"op": INVALID_SESSION, "d": False})
+            return
         redacted = {k: v for k, v in data.items() if k != "token"}
         self.identify_payloads.append(redacted)
-        session = Session(id=secrets.token_hex(16), intents=int(data.get("intents", 0)))
+        session = Session(
+            id=secrets.token_hex(16), intents=int(data.get("intents", 0)), shard=shard
+        )
         self.sessions[session.id] = session
         session.connection = conn
         conn.session = session
         world = self.world
+        guilds = [g for g in world.guilds.values() if shard_of(g.id, shard[1]) == shard[0]]
         await self._send_dispatch(
             session,
             "READY",
             {
                 "v": 10,
                 "user": world.bot.payload(),
-                "guilds": [{"id": str(g), "unavailable": True} for g in world.guilds],
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
                 "session_id": session.id,
                 "resume_gateway_url": self.url,
                 "session_type": "normal",
-                "shard": [0, 1],
+                "shard": list(shard),
                 "application": {"id": str(world.application_id), "flags": 0},
                 "private_channels": [],
                 "presences": [],
@@ -203,7 +258,7 @@ class Gateway:
                 "_trace": ["emulator"],
             },
         )
-        for guild in world.guilds.values():
+        for guild in guilds:
             await self._send_dispatch(session, "GUILD_CREATE", guild.payload(world.bot.id))
         self.identified.set()
 
@@ -232,10 +287,24 @@ class Gateway:
             return await session.connection.send(payload)
         return time.monotonic()
 
+    def session_for(self, guild_id: int | None) -> Session | None:
+        """The session that most recently identified for the shard of `guild_id` (for a DM,
+        None: shard 0), as Discord routes a guild's events."""
+        for session in reversed(self.sessions.values()):
+            shard_id, count = session.shard
+            if (shard_of(guild_id, count) if guild_id else 0) == shard_id:
+                return session
+        return None
+
+    def identified_shards(self) -> dict[int, Session]:
+        """Shard id -> the session that most recently identified for it."""
+        return {s.shard[0]: s for s in self.sessions.values()}
+
     async def dispatch(self, event: str, data: dict[str, Any]) -> float:
-        """Send a dispatch event to the current session (buffered for RESUME when offline);
-        returns when the frame went to the socket (time.monotonic)."""
-        session = self.current
+        """Send a dispatch event to the session owning its guild's shard (buffered for
+        RESUME when offline); returns when the frame went to the socket (time.monotonic)."""
+        raw = data.get("id") if event in GUILD_EVENTS else data.get("guild_id")
+        session = self.session_for(int(raw) if raw else None)
         if session is None:
             raise RuntimeError("no gateway session: the bot has not identified yet")
         return await self._send_dispatch(session, event, data)

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from .codec import dumps, loads
+from .gateway import Gateway
 from .interactions import (
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
@@ -26,6 +27,7 @@ from .interactions import (
     InteractionFactory,
     InteractionHandle,
 )
+from .ratelimit import GlobalLimit
 from .state import (
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
@@ -47,6 +49,9 @@ _FACTORY: web.AppKey[InteractionFactory] = web.AppKey("factory", InteractionFact
 _FAULTS: web.AppKey[dict[tuple[str, str], list[Fault]]] = web.AppKey("faults", dict)
 _GATEWAY_URL: web.AppKey[list[str]] = web.AppKey("gateway_url", list)
 _OPTIONS: web.AppKey[dict[str, float]] = web.AppKey("options", dict)
+_GATEWAY: web.AppKey[Gateway] = web.AppKey("gateway", Gateway)
+_LIMIT: web.AppKey[GlobalLimit] = web.AppKey("global_limit", GlobalLimit)
+SESSION_STARTS_PER_DAY = 1000
 
 
 _BODY: web.RequestKey[Any] = web.RequestKey("json", object)
@@ -163,6 +168,12 @@ async def _answer(
     auth = request.headers.get("Authorization", "")
     if not token_free and auth != f"Bot {world.token}":
         return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+    if not token_free:
+        wait = request.app[_LIMIT].admit()
+        if wait is not None:
+            return _fault_response(
+                Fault(status=429, remaining=0, retry_after=wait, is_global=True), route
+            )
     response = await handler(request)
     for name, value in _ratelimit_headers(route, 49, 1.0).items():
         response.headers.setdefault(name, value)
@@ -173,7 +184,7 @@ def _fault_response(fault: Fault, route: str) -> web.Response:
     if fault.status == 429:
         headers = _ratelimit_headers(route, 0, fault.retry_after)
         headers["Retry-After"] = f"{fault.retry_after:.3f}"
-        headers["X-RateLimit-Scope"] = "user"
+        headers["X-RateLimit-Scope"] = "global" if fault.is_global else "user"
         if fault.is_global:
             headers["X-RateLimit-Global"] = "true"
         return json_response(
@@ -229,15 +240,17 @@ async def get_gateway(request: web.Request) -> web.Response:
 
 
 async def get_gateway_bot(request: web.Request) -> web.Response:
+    gateway = request.app[_GATEWAY]
+    used = len(gateway.identify_payloads)
     return json_response(
         {
             "url": request.app[_GATEWAY_URL][0],
-            "shards": 1,
+            "shards": gateway.shards,
             "session_start_limit": {
-                "total": 1000,
-                "remaining": 999,
+                "total": SESSION_STARTS_PER_DAY,
+                "remaining": max(0, SESSION_STARTS_PER_DAY - used),
                 "reset_after": 14400000,
-                "max_concurrency": 1,
+                "max_concurrency": gateway.max_concurrency,
             },
         }
     )
@@ -611,8 +624,12 @@ def add_routes(
     faults: dict[tuple[str, str], list[Fault]],
     gateway_url: list[str],
     options: dict[str, float],
+    gateway: Gateway,
+    limit: GlobalLimit,
 ) -> None:
     app[_WORLD] = world
+    app[_GATEWAY] = gateway
+    app[_LIMIT] = limit
     app[_FACTORY] = factory
     app[_FAULTS] = faults
     app[_GATEWAY_URL] = gateway_url

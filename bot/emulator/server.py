@@ -21,6 +21,7 @@ from .interactions import (
     InteractionFactory,
     InteractionHandle,
 )
+from .ratelimit import GLOBAL_PER_SECOND, GlobalLimit
 from .rest import add_routes, middleware
 from .state import Channel, Fault, Guild, Member, User, World, snowflake
 
@@ -37,6 +38,11 @@ class Emulator:
     `Emulator()` comes with one guild ("Test Guild", channels #general and #briefings),
     the bot as a member with View Channel, Send Messages, Embed Links and Read Message
     History, and the application owner as a member. Call `await start()` before use.
+
+    Clusters: `shards` is the shard count /gateway/bot recommends and `max_concurrency` its
+    identify concurrency; `identify_window=5.0` answers an identify burst with op 9 as Discord
+    does (off by default, so tests that restart a bot quickly need not wait);
+    `global_per_second` is the global REST limit per token (None: count, never refuse).
     """
 
     def __init__(
@@ -47,6 +53,10 @@ class Emulator:
         heartbeat_interval_ms: int = 41250,
         heartbeat_ack_delay: float = 0.0,
         interaction_deadline: float = 3.0,
+        shards: int = 1,
+        max_concurrency: int = 1,
+        identify_window: float | None = None,
+        global_per_second: int | None = GLOBAL_PER_SECOND,
     ) -> None:
         bot = User(id=snowflake(), username="briefing-bot", bot=True)
         owner = User(id=snowflake(), username="owner")
@@ -57,7 +67,11 @@ class Emulator:
             self.state,
             heartbeat_interval_ms=heartbeat_interval_ms,
             heartbeat_ack_delay=heartbeat_ack_delay,
+            shards=shards,
+            max_concurrency=max_concurrency,
+            identify_window=identify_window,
         )
+        self.global_limit = GlobalLimit(global_per_second)
         self.interactions = InteractionFactory(self.state)
         self.faults: dict[tuple[str, str], list[Fault]] = {}
         self.options = {"interaction_deadline": interaction_deadline}
@@ -65,7 +79,14 @@ class Emulator:
         self.app = web.Application(middlewares=[middleware], client_max_size=64 * 1024 * 1024)
         self.app.router.add_get(GATEWAY_PATH, self.gateway.handler)
         add_routes(
-            self.app, self.state, self.interactions, self.faults, self._gateway_url, self.options
+            self.app,
+            self.state,
+            self.interactions,
+            self.faults,
+            self._gateway_url,
+            self.options,
+            self.gateway,
+            self.global_limit,
         )
         self._runner: web.AppRunner | None = None
         self.port = 0

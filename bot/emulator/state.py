@@ -41,6 +41,19 @@ def snowflake(at: float | None = None) -> int:
     return ((ms - DISCORD_EPOCH_MS) << 22) | (next(_counter) & 0x3FFFFF)
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard whose session receives a guild's events (Discord's formula)."""
+    return (guild_id >> 22) % shard_count
+
+
+def snowflake_on_shard(shard_id: int, shard_count: int) -> int:
+    """A new snowflake that `shard_of` puts on `shard_id` (a few ms ahead at most)."""
+    base = snowflake()
+    ms = base >> 22
+    ms += (shard_id - ms) % shard_count
+    return (ms << 22) | (base & 0x3FFFFF)
+
+
 def iso_now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -366,11 +379,14 @@ class World:
         name: str = "Test Guild",
         *,
         guild_id: int | None = None,
+        shard: tuple[int, int] | None = None,
         channels: tuple[str, ...] = ("general", "briefings"),
         bot_permissions: int = BOT_DEFAULT_PERMISSIONS,
         everyone_permissions: int = MEMBER_DEFAULT_PERMISSIONS,
     ) -> Guild:
-        gid = guild_id or snowflake()
+        """A guild with the bot and the owner as members; `shard=(id, count)` picks an id on
+        that shard."""
+        gid = guild_id or (snowflake_on_shard(*shard) if shard else snowflake())
         guild = Guild(id=gid, name=name, owner_id=self.owner.id)
         guild.roles[gid] = Role(id=gid, name="@everyone", permissions=everyone_permissions)
         bot_role = Role(
