@@ -33,9 +33,15 @@ __all__ = [
     "backend_of",
     "delivery_key",
     "describe_target",
+    "is_postgres",
     "open_store",
     "store_target",
 ]
+
+
+def is_postgres(target: Config | str | Path) -> bool:
+    """Whether `target` names a PostgreSQL database (several processes can share it)."""
+    return store_target(target).startswith(("postgresql://", "postgres://"))
 
 
 def store_target(target: Config | str | Path) -> str:
@@ -60,14 +66,15 @@ def describe_target(target: Config | str | Path) -> str:
     return redact(where) if is_postgres_url(where) else where
 
 
-async def open_store(target: Config | str | Path) -> Store:
-    """Open (and migrate) the store `target` names: a Config, a URL or a SQLite path."""
+async def open_store(target: Config | str | Path, *, owner: str | None = None) -> Store:
+    """Open (and migrate) the store `target` names: a Config, a URL or a SQLite path.
+    `owner` names a PostgreSQL store's claims (the cluster node's owner, docs/scaling.md)."""
     where = store_target(target)
     scheme = where.split("://", 1)[0] if "://" in where else ""
     if scheme in ("postgresql", "postgres"):
         from bot.storage.postgres import PostgresStore  # asyncpg only when used
 
-        return await PostgresStore.open(where)
+        return await PostgresStore.open(where, owner=owner)
     if scheme:
         raise StoreError(
             f"unsupported database URL scheme {scheme!r}: use postgresql://... "

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from bot.storage.base import Delivery, DeliveryStatus, StoreError, Subscription, delivery_key
+from bot.storage.locks import ALIVE_OWNERS
 from bot.storage.postgres_migrations import migrate
 
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection (and to wait for a free one)
@@ -99,10 +100,13 @@ def owner_id() -> str:
 
 
 class PostgresStore:
-    def __init__(self, pool: asyncpg.Pool, url: str, *, timeout: float) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, url: str, *, timeout: float, owner: str | None = None
+    ) -> None:
         self._pool = pool
         self.url = url
-        self.owner = owner_id()
+        # In a cluster, the process's node owner: its node lock tells the others it is alive.
+        self.owner = owner or owner_id()
         self._timeout = timeout
 
     @classmethod
@@ -113,8 +117,10 @@ class PostgresStore:
         connect_timeout: float = CONNECT_TIMEOUT,
         command_timeout: float = COMMAND_TIMEOUT,
         max_size: int = POOL_MAX,
+        owner: str | None = None,
     ) -> PostgresStore:
-        """Connect to `url` (postgresql://user:password@host:port/database) and migrate."""
+        """Connect to `url` (postgresql://user:password@host:port/database) and migrate;
+        `owner` names this store's claims (a cluster node's owner), else a new random one."""
         try:
             pool = await asyncpg.create_pool(
                 url,
@@ -126,7 +132,7 @@ class PostgresStore:
             )
         except (*UNAVAILABLE, asyncpg.PostgresError, ValueError) as exc:
             raise _unavailable(url, exc) from exc
-        store = cls(pool, url, timeout=connect_timeout)
+        store = cls(pool, url, timeout=connect_timeout, owner=owner)
         try:
             async with store._connection() as con:
                 await migrate(con)
@@ -339,12 +345,16 @@ class PostgresStore:
         return _delivery(row) if row else None
 
     async def pending_deliveries(self) -> list[Delivery]:
-        """Pending deliveries, taken over by this store (recovery after a crash); rows another
+        """Pending deliveries, taken over by this store (recovery after a crash): unclaimed
+        ones, this store's own, and those whose claimer is no longer alive (no live cluster
+        node holds its lock); a live process's claims are left alone. Rows another
         transaction is claiming at this moment are skipped, not waited for."""
         rows = await self._all(
-            "UPDATE deliveries d SET claimed_by = $1, claimed_at = $2 FROM ("
-            " SELECT id FROM deliveries WHERE status = 'pending' ORDER BY id"
-            " FOR UPDATE SKIP LOCKED) p"
+            f"WITH alive AS ({ALIVE_OWNERS})"
+            " UPDATE deliveries d SET claimed_by = $1, claimed_at = $2 FROM ("
+            " SELECT id FROM deliveries WHERE status = 'pending' AND (claimed_by IS NULL"
+            " OR claimed_by = $1 OR claimed_by NOT IN (SELECT owner FROM alive))"
+            " ORDER BY id FOR UPDATE SKIP LOCKED) p"
             f" WHERE d.id = p.id RETURNING {_DEL_COLUMNS_D}",
             self.owner,
             _ts(None),

@@ -48,7 +48,14 @@ async def test_open_migrates_once_into_a_versioned_schema(postgres_url: str) -> 
             )
         }
     assert versions == list(range(1, LATEST + 1))
-    assert tables == {"subscriptions", "deliveries", "kv", "schema_version"}
+    assert tables == {
+        "subscriptions",
+        "deliveries",
+        "kv",
+        "schema_version",
+        "cluster_nodes",
+        "cluster_identify",
+    }
 
 
 async def test_processes_opening_an_empty_database_at_once_migrate_it_once(
