@@ -29,6 +29,7 @@ from bot.storage.base import (
     Delivery,
     Store,
     Subscription,
+    delivery_key,
 )
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,9 @@ class DispatcherConfig:
     backoff_initial: float = 1.0
     backoff_max: float = 300.0
     send_timeout: float = 60.0  # real seconds; a hung send counts as an unknown outcome
+    # In a cluster, look this often (seconds) for deliveries a dead process left pending;
+    # None: only when the dispatcher starts (one process, nobody else can leave any).
+    orphan_scan: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +125,14 @@ class _Pacer:
 
     def __init__(self, clock: Clock, per_second: float) -> None:
         self._clock = clock
+        self.per_second = per_second
         self._interval = timedelta(seconds=1.0 / per_second)
         self._next: datetime | None = None
         self._lock = asyncio.Lock()
+
+    def set_rate(self, per_second: float) -> None:
+        self.per_second = per_second
+        self._interval = timedelta(seconds=1.0 / per_second)
 
     async def wait(self) -> None:
         async with self._lock:
@@ -171,7 +180,7 @@ class Dispatcher:
         self._last_error: str | None = None
         self._started_at: datetime | None = None
         self._cache: dict[tuple[str, date], Briefing] = {}
-        self._claimed_outside: Counter[str] = Counter()  # delivery keys, see claiming()
+        self._held: Counter[str] = Counter()  # delivery keys being handled, see claiming()
 
     # public API ----------------------------------------------------------------------
 
@@ -197,6 +206,17 @@ class Dispatcher:
         """Subscriptions changed: recompute the next wake-up now."""
         self._wake.set()
 
+    @property
+    def rate(self) -> float:
+        """Sends (and recovery look-ups) per second this dispatcher starts at most."""
+        return self._pacer.per_second
+
+    def set_rate(self, per_second: float) -> None:
+        """Change the pace, e.g. to this process's share of the cluster's budget."""
+        if per_second <= 0:
+            raise ValueError("the rate must be above 0")
+        self._pacer.set_rate(per_second)
+
     def status(self) -> DispatcherStatus:
         c = self._counts
         return DispatcherStatus(
@@ -219,25 +239,25 @@ class Dispatcher:
 
     @contextlib.contextmanager
     def claiming(self, delivery_key: str) -> Iterator[None]:
-        """Hold `delivery_key` while code outside the dispatcher (`/briefing now`) claims and
-        sends that delivery. Its row is `pending` meanwhile, and a recovery pass (after a
-        supervised restart) would otherwise take it for a crash leftover, find no message
-        yet and post the briefing a second time. Enter it *before* the claim, so no pending
-        row of the key can be read while the key is not held."""
-        self._claimed_outside[delivery_key] += 1
+        """Hold `delivery_key` while this process claims and sends that delivery (the
+        dispatcher's own sends, and `/briefing now`). Its row is `pending` meanwhile, and a
+        recovery pass (after a supervised restart, or the cluster's periodic one) would
+        otherwise take it for a crash leftover, find no message yet and post the briefing a
+        second time. Enter it *before* the claim, so no pending row of the key can be read
+        while the key is not held."""
+        self._held[delivery_key] += 1
         try:
             yield
         finally:
-            self._claimed_outside[delivery_key] -= 1
-            if not self._claimed_outside[delivery_key]:
-                del self._claimed_outside[delivery_key]
+            self._held[delivery_key] -= 1
+            if not self._held[delivery_key]:
+                del self._held[delivery_key]
 
     async def recover_pending(self) -> int:
-        """Resolve deliveries left pending by a crash; return how many there were."""
+        """Resolve deliveries left pending by a crash (this process's earlier life, or a dead
+        process of the cluster); return how many there were."""
         pending = [
-            d
-            for d in await self._store.pending_deliveries()
-            if d.delivery_key not in self._claimed_outside
+            d for d in await self._store.pending_deliveries() if d.delivery_key not in self._held
         ]
         if pending:
             log.info("resolving %d pending briefing deliveries", len(pending))
@@ -265,6 +285,22 @@ class Dispatcher:
     async def _run(self) -> None:
         await self.recover_pending()
         self._healthy = True
+        if self.config.orphan_scan is None:
+            await self._due_loop()
+            return
+        async with asyncio.TaskGroup() as group:  # an error in either restarts both
+            group.create_task(self._due_loop())
+            group.create_task(self._orphan_loop(self.config.orphan_scan))
+
+    async def _orphan_loop(self, interval: float) -> None:
+        """A process of the cluster died with claims pending: take them over. Only dead
+        owners' claims are taken (the store checks their node locks), each resolved through
+        the channel history before any resend, the resend keeping the claim's nonce."""
+        while True:
+            await self._clock.sleep(interval)
+            await self.recover_pending()
+
+    async def _due_loop(self) -> None:
         while True:
             self._wake.clear()
             await self._dispatch_due()
@@ -349,6 +385,10 @@ class Dispatcher:
         return briefing
 
     async def _deliver(self, sub: Subscription, due: Due) -> None:
+        with self.claiming(delivery_key(sub.id, due.local_date)):
+            await self._claim_and_deliver(sub, due)
+
+    async def _claim_and_deliver(self, sub: Subscription, due: Due) -> None:
         now = self._clock.now()
         briefing: Briefing | None = None
         problem = ""
@@ -374,6 +414,10 @@ class Dispatcher:
             await self._send(sub, delivery, briefing)
 
     async def _resolve(self, delivery: Delivery) -> None:
+        with self.claiming(delivery.delivery_key):
+            await self._resolve_held(delivery)
+
+    async def _resolve_held(self, delivery: Delivery) -> None:
         sub = await self._store.get_subscription(delivery.subscription_id)
         if sub is None or not sub.enabled:
             await self._skip(delivery, "subscription disabled before the post was confirmed")

@@ -20,6 +20,7 @@ from bot.briefings.compose import Briefing
 from bot.briefings.dispatcher import Dispatcher, DispatcherConfig, SendKind, SendResult
 from bot.content.model import Document, Fact, Section, Snapshot
 from bot.storage import Store, Subscription, delivery_key, open_store
+from bot.storage.cluster import ClusterNode
 
 # 08:00 in Tokyo on Tuesday 2025-03-04
 T0 = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)
@@ -67,12 +68,15 @@ class RecordingSender:
     calls: list[tuple[int, str, datetime]] = field(default_factory=list)
     history: dict[str, int] = field(default_factory=dict)  # what the channels show
     hang_after_post: bool = False
+    hang_before_post: bool = False  # the process "dies" with the delivery claimed only
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_000))
 
     async def send(
         self, subscription: Subscription, briefing: Briefing, delivery_key: str, nonce: str
     ) -> SendResult:
         self.calls.append((subscription.channel_id, delivery_key, self.clock.now()))
+        if self.hang_before_post:
+            await asyncio.Event().wait()
         queued = self.script.get(subscription.channel_id)
         if queued:
             result = queued.pop(0)
@@ -552,3 +556,54 @@ async def test_recovery_leaves_a_delivery_claimed_outside_the_dispatcher_alone(
         await wait_for(resolving.done, clock)  # the pacer sleeps on the clock
         assert resolving.result() == 1
         assert [(p.key, p.nonce) for p in sender.posts] == [(key, "777")]
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("dies", ["after_post", "before_post"])
+async def test_a_cluster_peer_takes_over_a_dead_nodes_claims_and_spares_a_live_ones(
+    postgres_url: str, dies: str
+) -> None:
+    # Two processes as two cluster nodes on one database, one shared channel history. The
+    # first one's send hangs (after posting, or before: its claim only), then its process
+    # "dies" (its session ends). Its peer leaves the claim alone while it lives, then takes
+    # it over: found in the history (no second post), or posted with the claim's nonce.
+    async with asyncio.timeout(TEST_TIMEOUT):
+        clock = ManualClock(T0)
+        a_node = await ClusterNode.join(postgres_url, role="single")
+        b_node = await ClusterNode.join(postgres_url, role="single")
+        a_store = await open_store(postgres_url, owner=a_node.owner)
+        b_store = await open_store(postgres_url, owner=b_node.owner)
+        try:
+            sub = await subscribe(a_store, 100)
+            a_sender = RecordingSender(
+                clock, hang_after_post=dies == "after_post", hang_before_post=dies == "before_post"
+            )
+            a = make(a_store, clock, a_sender)
+            a.start()
+            await wait_for(lambda: bool(a_sender.calls), clock)
+            claimed = await a_store.get_delivery(sub.id, DAY)
+            assert claimed is not None and claimed.status == "pending"
+
+            b_sender = RecordingSender(clock)
+            b_sender.history.update(a_sender.history)  # the channel shows what A posted
+            b = make(b_store, clock, b_sender, orphan_scan=30.0)
+            b.start()
+            await run_until(clock, clock.now() + timedelta(minutes=2))
+            assert b_sender.calls == [] and b.status().recovered == 0  # A is alive
+
+            await a.stop()
+            await a_node.close()  # A's session ends: its node lock is free
+            await wait_for(lambda: b.status().sent + b.status().recovered == 1, clock)
+            await b.stop()
+            record = await b_store.get_delivery(sub.id, DAY)
+            assert record is not None and record.status == "sent"
+            if dies == "after_post":
+                assert b_sender.posts == [] and b.status().recovered == 1
+                assert record.message_id == a_sender.posts[0].message_id
+            else:
+                assert [(p.key, p.nonce) for p in b_sender.posts] == [
+                    (claimed.delivery_key, claimed.nonce)
+                ]
+        finally:
+            for closing in (a_store.close(), b_store.close(), a_node.close(), b_node.close()):
+                await closing
