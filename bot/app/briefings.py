@@ -9,14 +9,14 @@ cache is still posted to (Discord answers 403/404 if it really is gone).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 from discord.http import handle_message_parameters
 
-from bot.app.metrics import BotMetrics
+from bot.app.metrics import BRIEFING_RESULTS, BotMetrics
 from bot.app.render.briefing import briefing_embed, briefing_view, message_has_key
 from bot.briefings.clock import Clock
 from bot.briefings.compose import Briefing
@@ -25,6 +25,9 @@ from bot.briefings.now import NowContext
 from bot.config import BriefingsConfig, Config
 from bot.content.model import Snapshot
 from bot.storage import Store, Subscription, describe_target, open_store
+
+if TYPE_CHECKING:
+    from bot.app.cluster import ClusterRuntime
 
 log = logging.getLogger(__name__)
 
@@ -170,10 +173,30 @@ class BriefingsRuntime:
             await self.store.close()
 
 
-async def open_runtime(client: SnapshotClient, config: Config, clock: Clock) -> BriefingsRuntime:
-    """Open the store and start the dispatcher; raises StoreError when the store cannot open."""
-    store = await open_store(config)
+def _count_result(metrics: BotMetrics, event: str) -> None:
+    """The dispatcher's events that are a delivery's result (not retries or restarts)."""
+    if event in BRIEFING_RESULTS:
+        metrics.briefing(event)
+
+
+async def open_runtime(
+    client: SnapshotClient, config: Config, clock: Clock, *, cluster: ClusterRuntime | None = None
+) -> BriefingsRuntime:
+    """Open the store and start the dispatcher; raises StoreError when the store cannot open.
+
+    In a cluster the store's claims carry the node's owner (so the others know whether it
+    lives), the dispatcher looks for a dead process's claims every heartbeat, and it sends
+    at this process's share of the budget."""
+    owner = cluster.node.owner if cluster is not None else None
+    store = await open_store(config, owner=owner)
     sender, recover = DiscordSender(client), DiscordRecover(client)
+    settings = dispatcher_config(config.briefings)
+    if cluster is not None:
+        settings = replace(
+            settings,
+            max_per_second=cluster.share(),
+            orphan_scan=config.cluster.heartbeat_seconds,
+        )
 
     def snapshot() -> Snapshot:
         current = client.snapshot
@@ -187,8 +210,8 @@ async def open_runtime(client: SnapshotClient, config: Config, clock: Clock) -> 
         snapshot,
         sender,
         recover,
-        config=dispatcher_config(config.briefings),
-        metrics=client.metrics.briefing,
+        config=settings,
+        metrics=lambda event: _count_result(client.metrics, event),
     )
     dispatcher.start()
     log.info("Briefings: store %s, dispatcher started", describe_target(config))

@@ -20,6 +20,7 @@ from discord.ext import commands
 
 from bot.app import logs
 from bot.app.briefings import BriefingsRuntime, open_runtime
+from bot.app.cluster import ClusterRuntime, shard_health, store_health
 from bot.app.errors import STARTED, elapsed, interaction_name, reply_ephemeral, report
 from bot.app.gateway import bot_intents, route_gateway, use_api_base_url
 from bot.app.health import GatewayState, HealthServer
@@ -144,7 +145,9 @@ class BriefingBot(commands.Bot):
 
     `auto_sync=True` (what `briefing-bot run` uses) syncs the command tree in setup_hook when
     its hash changed; `extensions` overrides the cogs to load (names under cogs/); `clock`
-    drives the briefings (the system clock unless a test or the playground injects one).
+    drives the briefings (the system clock unless a test or the playground injects one);
+    `cluster` joins it to the other processes on its PostgreSQL database (docs/scaling.md;
+    bot/app/sharded.py makes the sharded variant).
     """
 
     tree: BriefingTree
@@ -156,6 +159,7 @@ class BriefingBot(commands.Bot):
         extensions: Sequence[str] | None = None,
         auto_sync: bool = False,
         clock: Clock | None = None,
+        cluster: ClusterRuntime | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -169,6 +173,7 @@ class BriefingBot(commands.Bot):
         self.config = config
         self.extension_names = tuple(DEFAULT_EXTENSIONS if extensions is None else extensions)
         self.auto_sync = auto_sync
+        self.cluster = cluster
         self.clock: Clock = clock or SystemClock()
         self.metrics = BotMetrics()
         # The one owner of the served content: snapshot and index are replaced together.
@@ -241,7 +246,9 @@ class BriefingBot(commands.Bot):
         cannot be opened (`briefings_error` says why, and /briefing commands say so)."""
         if self.briefings is None:
             try:
-                self.briefings = await open_runtime(self, self.config, self.clock)
+                self.briefings = await open_runtime(
+                    self, self.config, self.clock, cluster=self.cluster
+                )
             except StoreError as exc:
                 self.briefings_error = str(exc)
                 log.error("Briefings disabled: %s", exc)
@@ -288,6 +295,9 @@ class BriefingBot(commands.Bot):
             details=lambda: {
                 "content_hash": self.snapshot.short_hash if self.snapshot else None,
                 "guilds": len(self.guilds),
+                "store": store_health(self.config, self.briefings is not None, self.cluster),
+                "shards": shard_health(self, gateway.connected),
+                **({"cluster": self.cluster.health()} if self.cluster is not None else {}),
             },
             store=self.store_monitor.health if "briefings" in self.extension_names else None,
             host=self.config.health.host,

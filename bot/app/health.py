@@ -179,6 +179,15 @@ class GatewayState:
 
     def connected(self) -> bool:
         client = self.client
+        shard_ids = getattr(client, "shard_ids", None)
+        if shard_ids is not None:  # AutoShardedClient: every shard of this process is open
+            shards = getattr(client, "shards", {})
+            return (
+                not client.is_closed()
+                and client.is_ready()
+                and set(shards) >= set(shard_ids)
+                and all(not shards[i].is_closed() for i in shard_ids)
+            )
         if not self.up or client.is_closed():
             return False
         ws = getattr(client, "ws", None)

@@ -33,7 +33,8 @@ prometheus_client.disable_created_metrics()
 # Interaction latency: Discord wants an answer within 3 s, so the buckets are dense below it.
 LATENCY_BUCKETS: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 3.0, 5.0)
 
-BRIEFING_RESULTS = ("sent", "failed", "skipped")
+# "recovered": found already posted after a crash or a takeover, recorded without a resend.
+BRIEFING_RESULTS = ("sent", "failed", "skipped", "recovered")
 RELOAD_RESULTS = ("ok", "failed")
 
 
@@ -121,7 +122,7 @@ class BotMetrics:
 
     def briefing(self, result: str) -> None:
         if result not in BRIEFING_RESULTS:
-            raise ValueError(f"briefing result must be sent, failed or skipped, not {result!r}")
+            raise ValueError(f"briefing result must be one of {BRIEFING_RESULTS}, not {result!r}")
         self.briefings.labels(result=result).inc()
 
     def reload(self, ok: bool) -> None:

@@ -418,6 +418,11 @@ class Dispatcher:
             await self._resolve_held(delivery)
 
     async def _resolve_held(self, delivery: Delivery) -> None:
+        # Read again now that the key is held: a send of this process may have finished it
+        # between the store's answer and here (the record was pending when read).
+        current = await self._store.get_delivery(delivery.subscription_id, delivery.local_date)
+        if current is None or current.status != "pending":
+            return
         sub = await self._store.get_subscription(delivery.subscription_id)
         if sub is None or not sub.enabled:
             await self._skip(delivery, "subscription disabled before the post was confirmed")

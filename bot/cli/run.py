@@ -2,6 +2,10 @@
 
 Tracebacks are for bugs; a wrong token or config is the operator's input, so it gets a
 clear sentence instead. SIGINT/SIGTERM close the Discord connection cleanly.
+
+`--shard-count N --shards A-B` runs shards A to B of N (docs/scaling.md): the process joins
+the cluster on its PostgreSQL database and holds those shards; if another process owns one,
+it exits 3 with one line, or with `--standby` waits and takes over when the owner dies.
 """
 
 from __future__ import annotations
@@ -14,12 +18,17 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
+from pydantic import ValidationError
 
 from bot.app.logs import setup_logging
-from bot.config import Config, ConfigError, TokenError, load_config, resolve_token
+from bot.config import ClusterConfig, Config, ConfigError, TokenError, load_config, resolve_token
+from bot.config.problems import problems_of
+
+if TYPE_CHECKING:
+    from bot.app.cluster import ClusterRuntime
 
 log = logging.getLogger("bot.run")
 
@@ -28,18 +37,35 @@ REJECTED = "Discord rejected the token (401): check DISCORD_TOKEN"
 REVOKED = "Discord closed the connection: the token is no longer valid (4004); check DISCORD_TOKEN"
 AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it no longer accepts
 SHUTDOWN_TIMEOUT_S = 15.0
+SHARD_OWNED = 3  # exit code: another process owns one of the shards asked for
+NEEDS_POSTGRES = (
+    "briefing-bot: a shard range or a standby needs PostgreSQL, shared by every process: "
+    "set DATABASE_URL=postgresql://... (docs/scaling.md)"
+)
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("run", help="run the bot (token from DISCORD_TOKEN)")
     parser.add_argument("--config", default=None, help="path to config.yaml")
+    parser.add_argument(
+        "--shard-count", type=int, default=None, help="total number of shards (cluster.shard_count)"
+    )
+    parser.add_argument(
+        "--shards", default=None, help="the shards this process runs, A-B (cluster.shards)"
+    )
+    parser.add_argument(
+        "--standby",
+        action="store_true",
+        default=None,
+        help="wait for the shards while another process owns them (cluster.standby)",
+    )
     parser.set_defaults(handler=run)
 
 
 def load(args: argparse.Namespace) -> tuple[Config, str] | int:
     """Config and token, or the exit code after printing what is wrong."""
     try:
-        cfg = load_config(args.config)
+        cfg = with_cluster_flags(load_config(args.config), args)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -51,6 +77,25 @@ def load(args: argparse.Namespace) -> tuple[Config, str] | int:
         print(f"briefing-bot: {exc}{hint}", file=sys.stderr)
         return 2
     return cfg, token
+
+
+def with_cluster_flags(cfg: Config, args: argparse.Namespace) -> Config:
+    """`cfg` with --shard-count, --shards and --standby in place of the file's values."""
+    flags = {"shard_count": args.shard_count, "shards": args.shards, "standby": args.standby}
+    given = {k: v for k, v in flags.items() if v is not None}
+    if not given:
+        return cfg
+    try:
+        cluster = ClusterConfig.model_validate({**cfg.cluster.model_dump(), **given})
+    except ValidationError as exc:
+        problems = problems_of(exc, ClusterConfig)  # "shards: ..." or "config: ..."
+        raise ConfigError(
+            [
+                "cluster" + p.removeprefix("config") if p.startswith("config:") else f"cluster.{p}"
+                for p in problems
+            ]
+        ) from None
+    return cfg.model_copy(update={"cluster": cluster})
 
 
 def _event_loop_runner() -> Callable[[Coroutine[Any, Any, int]], int]:
@@ -82,32 +127,84 @@ GC_THRESHOLD = (10_000, 20, 20)
 
 
 async def _serve(cfg: Config, token: str) -> int:
-    from bot.app.client import BriefingBot
+    from bot.app.sharded import make_bot
 
     gc.set_threshold(*GC_THRESHOLD)
 
-    bot = BriefingBot(cfg, auto_sync=True)
+    joined = await _join_cluster(cfg)
+    if isinstance(joined, int):
+        return joined
+    cluster = joined
+    bot = make_bot(cfg, cluster=cluster, auto_sync=True)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    if cluster is not None:
+        cluster.start()
     runner = asyncio.create_task(bot.start(token), name="bot")
     stopper = asyncio.create_task(stop.wait(), name="signals")
+    lost = asyncio.create_task(cluster.lost.wait() if cluster else asyncio.Event().wait())
     try:
-        await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if stopper.done():
-            log.info("Signal received; shutting down")
+        await asyncio.wait({runner, stopper, lost}, return_when=asyncio.FIRST_COMPLETED)
+        if stopper.done() or lost.done():
+            log.info("Signal received; shutting down" if stopper.done() else "Shutting down")
             await asyncio.wait_for(bot.close(), timeout=SHUTDOWN_TIMEOUT_S)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(runner, timeout=SHUTDOWN_TIMEOUT_S)
+            if lost.done() and cluster is not None:
+                print(f"briefing-bot: stopped: {cluster.lost_reason}", file=sys.stderr)
+                return 1
             return 0
         return _exit_code(runner)
     finally:
         stopper.cancel()
+        lost.cancel()
         if not bot.is_closed():
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(bot.close(), timeout=SHUTDOWN_TIMEOUT_S)
+        if cluster is not None:  # after the gateway closed: a standby may take over now
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(cluster.stop(), timeout=SHUTDOWN_TIMEOUT_S)
+
+
+async def _join_cluster(cfg: Config) -> ClusterRuntime | int | None:
+    """The cluster node of this process (None without PostgreSQL), holding its shards unless
+    it is a standby; or the exit code after one line saying why not."""
+    from bot.app.cluster import ClusterRuntime, shard_text
+    from bot.storage import StoreError, is_postgres, store_target
+    from bot.storage.cluster import ClusterNode
+
+    settings = cfg.cluster
+    if not is_postgres(cfg):
+        if settings.owns_a_range:
+            print(NEEDS_POSTGRES, file=sys.stderr)
+            return 2
+        return None
+    ids = settings.shard_ids or ()
+    role = "standby" if settings.standby else ("active" if ids else "single")
+    try:
+        node = await ClusterNode.join(
+            store_target(cfg), role=role, shard_count=settings.shard_count, shards=ids
+        )
+        conflict = None if settings.standby or not ids else await node.hold_shards()
+        alive = sum(1 for n in await node.nodes() if n.alive)
+    except StoreError as exc:
+        if ids:  # ownership cannot be proven without the database
+            print(f"briefing-bot: cannot join the cluster: {exc}", file=sys.stderr)
+            return 1
+        log.warning("Running without the cluster (reload reaches this process only): %s", exc)
+        return None
+    if conflict is not None:
+        await node.close()
+        wanted = shard_text(list(ids), settings.shard_count)
+        print(
+            f"briefing-bot: {wanted}: {conflict.describe()}; run with --standby to wait for them",
+            file=sys.stderr,
+        )
+        return SHARD_OWNED
+    return ClusterRuntime(node, cfg, alive=alive)
 
 
 def _exit_code(runner: asyncio.Task[None]) -> int:

@@ -109,6 +109,8 @@ class ClusterNode:
         self._con: asyncpg.Connection | None = None
         self._busy = asyncio.Lock()  # one statement at a time on the one connection
         self._listeners: list[Listener] = []
+        self._on_lost: list[Callable[[], None]] = []
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
 
     # -- joining and leaving -------------------------------------------------------------
 
@@ -328,8 +330,16 @@ class ClusterNode:
             except Exception:
                 log.exception("cluster message listener failed")
 
+    def add_termination_listener(self, callback: Callable[[], None]) -> None:
+        """`callback()` when the session ends other than by `close()`."""
+        self._on_lost.append(callback)
+
     def _on_terminated(self, con: Any) -> None:
+        if con is not self._con:
+            return  # closed by close() or reconnect()
         log.warning("the cluster session to the database ended")
+        for callback in list(self._on_lost):
+            callback()
 
     # -- identify pacing -------------------------------------------------------------------
 

@@ -25,11 +25,13 @@ from bot.app.briefings import BriefingsRuntime
 from bot.app.client import BriefingBot, Interaction
 from bot.app.errors import UserFacingError
 from bot.app.render import limits
+from bot.app.render.cluster import live_count, nodes_text, reload_text
 from bot.app.render.escape import escape_user_text
 from bot.app.render.reload_report import render_report
 from bot.app.sync import sync_commands
 from bot.content.manager import ContentManager, ReloadReport
 from bot.search import SearchIndex
+from bot.storage import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +149,27 @@ class Admin(commands.Cog):
             len(report.errors),
             report.elapsed_s,
         )
-        await interaction.edit_original_response(
-            embed=report_embed(report), allowed_mentions=NO_MENTIONS
-        )
+        embed = report_embed(report)
+        await self._reload_the_others(embed, report, trigger)
+        await interaction.edit_original_response(embed=embed, allowed_mentions=NO_MENTIONS)
+
+    async def _reload_the_others(
+        self, embed: discord.Embed, report: ReloadReport, trigger: str
+    ) -> None:
+        """In a cluster, every other live process reloads too (LISTEN/NOTIFY); the reply
+        lists each process with its content hash, or that it did not answer in time."""
+        cluster = self.bot.cluster
+        if cluster is None:
+            return
+        try:
+            result = await cluster.broadcast_reload(trigger)
+        except StoreError as exc:
+            log.warning("admin reload could not reach the other processes: %s", exc)
+            _field(embed, "Processes", "the other processes could not be asked: " + str(exc), False)
+            return
+        wait = cluster.config.reload_wait_seconds
+        text = reload_text(cluster.name, cluster.shards, report, result, wait)
+        _field(embed, f"Processes ({1 + len(result.peers)})", text, inline=False)
 
     # -- /admin sync -----------------------------------------------------------------------
 
@@ -235,9 +255,25 @@ class Admin(commands.Cog):
                 f"{escape_markdown(report.trigger)}, {report.elapsed_s:.2f} s"
             )
         _field(embed, "Last reload", last, inline=False)
+        if operator:
+            await self._cluster_field(embed)
         await self._briefing_fields(embed, guild_id, operator)
         embed.timestamp = datetime.now(UTC)
         return embed
+
+    async def _cluster_field(self, embed: discord.Embed) -> None:
+        """The processes of the cluster's heartbeat table (operators only)."""
+        cluster = self.bot.cluster
+        if cluster is None:
+            return
+        try:
+            nodes = await cluster.node.nodes()
+        except StoreError as exc:
+            log.warning("admin status could not read the cluster table: %s", exc)
+            _field(embed, "Processes", "the database is not answering", inline=False)
+            return
+        text = nodes_text(nodes, cluster.node.owner)
+        _field(embed, f"Processes ({live_count(nodes)} live)", text, inline=False)
 
     async def _briefing_fields(
         self, embed: discord.Embed, guild_id: int | None, operator: bool

@@ -155,8 +155,10 @@ async def spawn_bot(
     *,
     token: str | None,
     env: dict[str, str] | None = None,
+    module: str = "bot",
 ) -> BotProcess:
-    """Run `python -m bot ARGS` from the repository root, output to `log_path`."""
+    """Run `python -m bot ARGS` (or another `module`) from the repository root, output to
+    `log_path`."""
     full_env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     full_env["PYTHONUNBUFFERED"] = "1"
     if token is not None:
@@ -166,7 +168,7 @@ async def spawn_bot(
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot",
+            module,
             *args,
             cwd=str(REPO),
             env=full_env,
