@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot.app import logs
 from bot.app.briefings import BriefingsRuntime, open_runtime
-from bot.app.cluster import ClusterRuntime, shard_health, store_health
+from bot.app.cluster import ClusterRuntime, shard_health
 from bot.app.errors import STARTED, elapsed, interaction_name, reply_ephemeral, report
 from bot.app.gateway import bot_intents, route_gateway, use_api_base_url
 from bot.app.health import GatewayState, HealthServer
@@ -295,7 +295,6 @@ class BriefingBot(commands.Bot):
             details=lambda: {
                 "content_hash": self.snapshot.short_hash if self.snapshot else None,
                 "guilds": len(self.guilds),
-                "store": store_health(self.config, self.briefings is not None, self.cluster),
                 "shards": shard_health(self, gateway.connected),
                 **({"cluster": self.cluster.health()} if self.cluster is not None else {}),
             },

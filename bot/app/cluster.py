@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from bot.config import Config
 from bot.content.manager import ReloadReport
-from bot.storage import StoreError, is_postgres
+from bot.storage import StoreError
 from bot.storage.cluster import ClusterNode, NodeInfo
 
 log = logging.getLogger(__name__)
@@ -260,14 +260,6 @@ def _ack_of(message: dict[str, Any]) -> ReloadAck:
         content_hash=message.get("hash"),
         errors=int(message.get("errors") or 0),
     )
-
-
-def store_health(config: Config, opened: bool, cluster: ClusterRuntime | None) -> dict[str, Any]:
-    """/healthz's store: the backend, and whether it answered (the cluster's last heartbeat;
-    without a cluster, whether the briefings store is open)."""
-    backend = "postgresql" if is_postgres(config) else "sqlite"
-    reachable = cluster.reachable if cluster is not None else opened
-    return {"backend": backend, "reachable": reachable}
 
 
 def shard_health(client: Any, connected: Callable[[], bool]) -> dict[str, Any]:

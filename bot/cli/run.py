@@ -81,8 +81,8 @@ def load(args: argparse.Namespace) -> tuple[Config, str] | int:
 
 def with_cluster_flags(cfg: Config, args: argparse.Namespace) -> Config:
     """`cfg` with --shard-count, --shards and --standby in place of the file's values."""
-    flags = {"shard_count": args.shard_count, "shards": args.shards, "standby": args.standby}
-    given = {k: v for k, v in flags.items() if v is not None}
+    names = ("shard_count", "shards", "standby")  # `sync` shares load() and has none
+    given = {k: v for k in names if (v := getattr(args, k, None)) is not None}
     if not given:
         return cfg
     try:

@@ -29,7 +29,8 @@ def test_defaults_run_on_bundled_content() -> None:
 def test_example_config_is_valid_and_documents_every_key() -> None:
     cfg = load_config(REPO / "config.example.yaml")
     text = (REPO / "config.example.yaml").read_text(encoding="utf-8")
-    for section in ("discord", "content", "storage", "briefings", "admin", "health", "logging"):
+    sections = ("discord", "content", "storage", "briefings", "admin", "health", "logging")
+    for section in (*sections, "cluster"):
         for key in known_keys(type(getattr(cfg, section))):
             assert f"  {key}:" in text, f"config.example.yaml does not document {section}.{key}"
 
@@ -133,7 +134,8 @@ def test_wrong_types_and_values_read_as_sentences(tmp_path: Path) -> None:
             "health.port: must be between 0 and 65535",
             "logging.level: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
             "colour: unknown key "
-            "(known: admin, briefings, content, discord, health, interactions, logging, storage)",
+            "(known: admin, briefings, cluster, content, discord, health, interactions, logging, "
+            "storage)",
         )
     ]
     assert "pydantic" not in str(info.value) and "http" not in str(info.value)
@@ -198,3 +200,26 @@ def test_config_is_immutable_and_defaults_without_a_file() -> None:
     assert cfg.database_path == Path("data") / "briefing.sqlite3"
     with pytest.raises(ValueError):
         cfg.health.port = 1  # type: ignore[misc]
+
+
+def test_cluster_shard_ranges(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, "cluster:\n  shard_count: 4\n  shards: 2-3\n"), environ={})
+    assert cfg.cluster.shard_ids == (2, 3) and cfg.cluster.owns_a_range
+    one = load_config(write(tmp_path, "cluster:\n  shard_count: 4\n  shards: 3\n"), environ={})
+    assert one.cluster.shard_ids == (3,)
+    whole = load_config(write(tmp_path, "cluster:\n  shard_count: 4\n"), environ={})
+    assert whole.cluster.shard_ids == (0, 1, 2, 3) and not whole.cluster.owns_a_range
+    assert load_config(None, environ={}).cluster.shard_ids is None
+    for text, problem in (
+        ("shards: 0-1", "cluster: shards needs shard_count (the total number of shards)"),
+        ("shard_count: 4\n  shards: 2-5", "cluster: shards 2-5 do not exist with shard_count 4"),
+        ("shard_count: 4\n  shards: 3-1", "cluster.shards: '3-1': the first shard comes after"),
+        ("shard_count: 4\n  shards: x", "cluster.shards: 'x' is not a shard range such as 0-1"),
+        ("standby: true", "cluster: standby needs shard_count and shards"),
+        ("shard_count: 0", "cluster.shard_count: must be between 1 and 65536"),
+    ):
+        path = write(tmp_path, f"cluster:\n  {text}\n")
+        with pytest.raises(ConfigError) as info:
+            load_config(path, environ={})
+        [line] = info.value.problems
+        assert line.startswith(f"{path}: {problem}"), line
