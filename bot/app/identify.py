@@ -69,7 +69,7 @@ class ClusterIdentifyPacer:
         except StoreError as exc:
             log.warning("identify pacing without the database (%s): this process only", exc)
             delay = self._local.reserve(shard_id)
-        if delay > 0:
+        if delay >= 0.1:
             log.info(
                 "shard %d waits %.1f s for its identify slot (bucket %d)", shard_id, delay, bucket
             )

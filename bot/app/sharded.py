@@ -42,7 +42,8 @@ class ShardedBriefingBot(BriefingBot, commands.AutoShardedBot):
         cluster = self.cluster
         if cluster is not None and not cluster.node.held:
             log.info("standby for %s: waiting for their owner to go", cluster.shards)
-            await cluster.node.wait_for_shards(STANDBY_POLL_S)
+            if not await cluster.node.wait_for_shards(STANDBY_POLL_S, stop=self.is_closed):
+                return  # closed while waiting
             log.info("took over %s", cluster.shards)
         self.identify_pacer = await self._pacer()
         await super().connect(reconnect=reconnect)

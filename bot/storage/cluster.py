@@ -250,17 +250,27 @@ class ClusterNode:
                 return None
         return ShardConflict(conflict, await self.holder_of(conflict))
 
-    async def wait_for_shards(self, poll: float = 1.0) -> None:
-        """Wait (as a standby) until every shard of this node is free, then hold them."""
-        announced = False
-        while True:
-            conflict = await self.hold_shards()
-            if conflict is None:
-                return
-            if not announced:
-                log.info("standby: %s; waiting for it to go", conflict.describe())
-                announced = True
+    async def wait_for_shards(
+        self, poll: float = 1.0, stop: Callable[[], bool] = lambda: False
+    ) -> bool:
+        """Wait (as a standby) until every shard of this node is free, then hold them; False
+        when `stop()` became true first (the process is shutting down). While the database
+        is away it keeps waiting (the heartbeat reconnects the session)."""
+        said: set[str] = set()
+        while not stop():
+            try:
+                conflict = await self.hold_shards()
+            except StoreError as exc:
+                message = f"standby: {exc}; still waiting"
+            else:
+                if conflict is None:
+                    return True
+                message = f"standby: {conflict.describe()}; waiting for it to go"
+            if message not in said:  # each situation once, not every poll
+                log.info("%s", message)
+                said.add(message)
             await asyncio.sleep(poll)
+        return False
 
     async def holder_of(self, shard: int) -> NodeInfo | None:
         """The node whose session holds `shard`'s lock (None when it is not a node)."""

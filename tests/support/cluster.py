@@ -22,8 +22,11 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
+import asyncpg
 
 from bot.emulator import Emulator, Guild, shard_of
+from bot.storage.cluster import ClusterNode
+from bot.storage.locks import NODE_LOCKS
 from tests.support.harness import BotProcess, spawn_bot, wait_for, write_config
 from tests.support.paths import CONTENT_DIR
 from tests.support.shifted_run import SHIFT_ENV
@@ -147,3 +150,20 @@ async def poll_health(proc: BotProcess, timeout: float) -> dict[str, Any]:
             return answer[1]
         await asyncio.sleep(0.2)
     raise TimeoutError(f"/healthz not ok within {timeout} s")
+
+
+async def kill_session(url: str, node: ClusterNode, timeout: float = 30.0) -> None:
+    """End `node`'s database session from the server, as when its process is killed."""
+    con = await asyncpg.connect(url, timeout=10)
+    try:
+        await con.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'briefing-bot cluster' AND pid IN ("
+            " SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2"
+            " AND objid = $1::oid AND classid = $2::oid)",
+            node.id,
+            NODE_LOCKS,
+        )
+    finally:
+        await con.close()
+    await wait_for(lambda: not node.connected, timeout=timeout)

@@ -196,6 +196,12 @@ async def test_an_owned_range_is_refused_and_a_standby_takes_over_after_kill_9(
         assert await answering_pid(emulator, guilds_on(emulator, [2])[0]) == b.pid
         assert "took over shards 0-1 of 4" in standby.output()
 
+        # A standby still waiting stops at once on SIGTERM (its owner is alive).
+        waiting = await cluster.spawn("e", "2-3", standby=True)
+        await wait_for(lambda: "standby for shards 2-3 of 4" in waiting.output(), START_TIMEOUT)
+        assert await waiting.stop() == 0
+        assert await answering_pid(emulator, guilds_on(emulator, [3])[0]) == b.pid
+
 
 @pytest.mark.postgresql
 async def test_a_reload_started_in_one_process_reaches_both(

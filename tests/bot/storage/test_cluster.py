@@ -20,8 +20,8 @@ import pytest
 
 from bot.storage import StoreError
 from bot.storage.cluster import ClusterNode
-from bot.storage.locks import NODE_LOCKS
 from bot.storage.postgres import PostgresStore
+from tests.support.cluster import kill_session
 from tests.support.harness import wait_for
 
 pytestmark = pytest.mark.postgresql
@@ -47,23 +47,6 @@ async def nodes(url: str) -> AsyncIterator[Any]:
     finally:
         for node in joined:
             await node.close()
-
-
-async def kill_session(url: str, node: ClusterNode) -> None:
-    """End `node`'s session from the server, as when its process is killed."""
-    con = await asyncpg.connect(url, timeout=10)
-    try:
-        await con.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE application_name = 'briefing-bot cluster' AND pid IN ("
-            " SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2"
-            " AND objid = $1::oid AND classid = $2::oid)",
-            node.id,
-            NODE_LOCKS,
-        )
-    finally:
-        await con.close()
-    await wait_for(lambda: not node.connected, timeout=GUARD)
 
 
 async def test_a_node_registers_beats_and_leaves(postgres_url: str) -> None:
