@@ -188,8 +188,13 @@ async def _join_cluster(cfg: Config) -> ClusterRuntime | int | None:
         node = await ClusterNode.join(
             store_target(cfg), role=role, shard_count=settings.shard_count, shards=ids
         )
-        conflict = None if settings.standby or not ids else await node.hold_shards()
-        alive = sum(1 for n in await node.nodes() if n.alive)
+        others = [n for n in await node.nodes() if n.alive and n.owner != node.owner]
+        conflict = None
+        if not _same_shard_count(others, settings.shard_count, node.name):
+            await node.close()
+            return 2
+        if ids and not settings.standby:
+            conflict = await node.hold_shards()
     except StoreError as exc:
         if ids:  # ownership cannot be proven without the database
             print(f"briefing-bot: cannot join the cluster: {exc}", file=sys.stderr)
@@ -204,7 +209,23 @@ async def _join_cluster(cfg: Config) -> ClusterRuntime | int | None:
             file=sys.stderr,
         )
         return SHARD_OWNED
-    return ClusterRuntime(node, cfg, alive=alive)
+    return ClusterRuntime(node, cfg, alive=1 + len(others))
+
+
+def _same_shard_count(others: list[Any], shard_count: int | None, me: str) -> bool:
+    """Shard locks are keyed by shard id, so every live process of a database must count
+    shards alike (an unsharded one counts as 1 session for every guild); else one line."""
+    for other in others:
+        if other.shard_count != shard_count:
+            theirs = f"shard_count {other.shard_count}" if other.shard_count else "no shards"
+            mine = f"shard_count {shard_count}" if shard_count else "no shards"
+            print(
+                f"briefing-bot: process {other.name} runs with {theirs} on this database; "
+                f"every process of a cluster needs the same (this one: {mine})",
+                file=sys.stderr,
+            )
+            return False
+    return True
 
 
 def _exit_code(runner: asyncio.Task[None]) -> int:

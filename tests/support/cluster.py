@@ -39,7 +39,13 @@ HEALTH_LINE = re.compile(r"health server listening on (http://\S+)")
 def cluster_emulator(guilds_per_shard: int = 2, **options: Any) -> Emulator:
     """An emulator recommending 4 shards, max_concurrency 2, refusing identify bursts (op 9)
     as Discord does, with `guilds_per_shard` guilds on every shard."""
-    options = {"shards": SHARDS, "max_concurrency": 2, "identify_window": 5.0, **options}
+    options = {
+        "shards": SHARDS,
+        "max_concurrency": 2,
+        "identify_window": 5.0,
+        "heartbeat_ack_delay": 0.05,  # as on Discord; see bot/emulator/gateway.py
+        **options,
+    }
     emulator = Emulator(guilds=0, **options)
     for shard in range(SHARDS):
         for i in range(guilds_per_shard):
@@ -101,7 +107,9 @@ class ClusterProcesses:
         for proc in self.started:
             await proc.stop()
 
-    async def spawn(self, name: str, shards: str, *, standby: bool = False) -> BotProcess:
+    async def spawn(
+        self, name: str, shards: str, *, standby: bool = False, shard_count: int = SHARDS
+    ) -> BotProcess:
         extra: dict[str, dict[str, Any]] = {
             "storage": {"database": self.database_url},
             "health": {"enabled": True, "port": 0},
@@ -117,7 +125,8 @@ class ClusterProcesses:
             content_dir=self.content_dir,
             extra=extra,
         )
-        args = ["run", "--config", str(config), "--shard-count", str(SHARDS), "--shards", shards]
+        args = ["run", "--config", str(config), "--shard-count", str(shard_count)]
+        args += ["--shards", shards]
         env = {SHIFT_ENV: str(self.clock_shift)} if self.clock_shift is not None else {}
         proc = await spawn_bot(
             [*args, *(["--standby"] if standby else [])],

@@ -181,6 +181,11 @@ async def test_an_owned_range_is_refused_and_a_standby_takes_over_after_kill_9(
         assert len(lines) == 1, lines
         assert lines[0].startswith("briefing-bot: shards 1-2 of 4: shard 1 is already owned by")
         assert f":{a.pid}" in lines[0] and "--standby" in lines[0]
+        # Shard locks are per shard id: a process counting shards otherwise is refused.
+        other_count = await cluster.spawn("f", "4-7", shard_count=8)
+        assert await other_count.wait(timeout=START_TIMEOUT) == 2
+        [line] = other_count.output().strip().splitlines()
+        assert "runs with shard_count 4 on this database" in line, line
 
         standby = await cluster.spawn("d", "0-1", standby=True)
         await wait_for(lambda: "standby for shards 0-1 of 4" in standby.output(), START_TIMEOUT)
