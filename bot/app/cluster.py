@@ -134,7 +134,10 @@ class ClusterRuntime:
 
     async def _beat_forever(self) -> None:
         while not self.lost.is_set():
-            await self.beat()
+            try:
+                await self.beat()
+            except Exception:  # a bug must not end the heartbeat (and liveness) for good
+                log.exception("cluster heartbeat failed")
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.config.heartbeat_seconds)

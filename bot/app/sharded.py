@@ -44,6 +44,7 @@ class ShardedBriefingBot(BriefingBot, commands.AutoShardedBot):
             log.info("standby for %s: waiting for their owner to go", cluster.shards)
             if not await cluster.node.wait_for_shards(STANDBY_POLL_S, stop=self.is_closed):
                 return  # closed while waiting
+            cluster.node.role = "active"  # the next heartbeat says so
             log.info("took over %s", cluster.shards)
         self.identify_pacer = await self._pacer()
         await super().connect(reconnect=reconnect)

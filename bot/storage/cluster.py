@@ -6,6 +6,11 @@ is free) and the lock of every shard it runs (ownership: a second process asking
 shard is refused, or waits as a standby), LISTENs for cluster messages, beats into
 `cluster_nodes`, and reserves IDENTIFY slots. When the process dies, its session ends and the
 server releases every lock at once.
+
+Hand-written on asyncpg: the PyPI helpers (asyncpg-lock 0.0.3 for one advisory lock,
+asyncpg-listen 0.0.9 for LISTEN) are early releases covering one piece each, and what is
+needed here (many shard locks all or none, liveness read from pg_locks, slot reservation)
+is a few statements on one session.
 """
 
 from __future__ import annotations

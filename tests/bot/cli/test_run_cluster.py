@@ -200,6 +200,12 @@ async def test_an_owned_range_is_refused_and_a_standby_takes_over_after_kill_9(
         assert await answering_pid(emulator, shard_0) == standby.pid
         assert await answering_pid(emulator, guilds_on(emulator, [2])[0]) == b.pid
         assert "took over shards 0-1 of 4" in standby.output()
+        status = await emulator.command("admin status", guild=shard_0)
+        fields = (await status.final_message(timeout=ANSWER_TIMEOUT))["embeds"][0]["fields"]
+        processes = next(f["value"] for f in fields if f["name"].startswith("Processes"))
+        # The heartbeat table: the killed owner is listed as gone until it is pruned.
+        assert f":{standby.pid}` " in processes and f":{b.pid}` active" in processes
+        assert f":{a.pid}` gone" in processes
 
         # A standby still waiting stops at once on SIGTERM (its owner is alive).
         waiting = await cluster.spawn("e", "2-3", standby=True)
