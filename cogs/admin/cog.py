@@ -165,7 +165,8 @@ class Admin(commands.Cog):
             result = await cluster.broadcast_reload(trigger)
         except StoreError as exc:
             log.warning("admin reload could not reach the other processes: %s", exc)
-            _field(embed, "Processes", "the other processes could not be asked: " + str(exc), False)
+            text = "the other processes could not be asked: the database is not answering"
+            _field(embed, "Processes", text, inline=False)
             return
         wait = cluster.config.reload_wait_seconds
         text = reload_text(cluster.name, cluster.shards, report, result, wait)
