@@ -1,8 +1,8 @@
 """The gateway WebSocket: HELLO, IDENTIFY→READY+GUILD_CREATE, heartbeats, RESUME, compression.
 
 Shards: an IDENTIFY may carry `shard: [id, count]`; its session gets READY and GUILD_CREATE for
-the guilds with `(guild_id >> 22) % count == id` only, and a dispatched event goes to the
-session that most recently identified for the shard of the event's guild (DMs: shard 0). With
+the guilds with `(guild_id >> 22) % count == id` only, and a dispatched event goes to every
+connected session of the shard of the event's guild (DMs: shard 0), as on Discord. With
 `identify_window` set, a second IDENTIFY in the same bucket (`id % max_concurrency`) within
 that many seconds is answered with op 9 (invalid session), as Discord answers identify bursts.
 
@@ -287,27 +287,40 @@ class Gateway:
             return await session.connection.send(payload)
         return time.monotonic()
 
+    def _sessions_of(self, guild_id: int | None) -> list[Session]:
+        """The sessions identified for the shard of `guild_id` (a DM, None: shard 0)."""
+        return [
+            s
+            for s in self.sessions.values()
+            if (shard_of(guild_id, s.shard[1]) if guild_id else 0) == s.shard[0]
+        ]
+
     def session_for(self, guild_id: int | None) -> Session | None:
-        """The session that most recently identified for the shard of `guild_id` (for a DM,
-        None: shard 0), as Discord routes a guild's events."""
-        for session in reversed(self.sessions.values()):
-            shard_id, count = session.shard
-            if (shard_of(guild_id, count) if guild_id else 0) == shard_id:
-                return session
-        return None
+        """The session that most recently identified for the shard of `guild_id`."""
+        sessions = self._sessions_of(guild_id)
+        return sessions[-1] if sessions else None
+
+    def sessions_for(self, guild_id: int | None) -> list[Session]:
+        """Where an event of `guild_id` goes: every connected session of its shard, as
+        Discord sends a shard's events to each session identified for it (two processes
+        running one shard both answer); with none connected, the latest, for its RESUME."""
+        sessions = self._sessions_of(guild_id)
+        return [s for s in sessions if s.connection is not None] or sessions[-1:]
 
     def identified_shards(self) -> dict[int, Session]:
         """Shard id -> the session that most recently identified for it."""
         return {s.shard[0]: s for s in self.sessions.values()}
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> float:
-        """Send a dispatch event to the session owning its guild's shard (buffered for
-        RESUME when offline); returns when the frame went to the socket (time.monotonic)."""
+        """Send a dispatch event to the sessions of its guild's shard (`sessions_for`;
+        buffered for RESUME when offline); returns when the frame went to the first socket
+        (time.monotonic)."""
         raw = data.get("id") if event in GUILD_EVENTS else data.get("guild_id")
-        session = self.session_for(int(raw) if raw else None)
-        if session is None:
+        sessions = self.sessions_for(int(raw) if raw else None)
+        if not sessions:
             raise RuntimeError("no gateway session: the bot has not identified yet")
-        return await self._send_dispatch(session, event, data)
+        sent = [await self._send_dispatch(session, event, data) for session in sessions]
+        return sent[0]
 
     async def close_all(self, code: int = 4000) -> None:
         """Close every socket; 4000 is resumable, so discord.py comes back with RESUME."""

@@ -105,6 +105,30 @@ async def test_each_session_gets_the_guilds_of_its_shard_and_their_events() -> N
             await emulator.command("help", guild=emulator.state.guilds[guild_on[0]])
 
 
+async def test_two_sessions_of_one_shard_both_get_its_events_a_closed_one_keeps_them() -> None:
+    # Discord sends a shard's events to every session identified for it: a shard run by two
+    # processes is answered twice. A session whose socket closed keeps them for RESUME
+    # only when no session of the shard is connected.
+    async with sharded_emulator() as emulator, sessions(emulator) as connect:
+        guild = next(g for g in emulator.state.guilds.values() if shard_of(g.id, SHARDS) == 1)
+        first, second = await connect(), await connect()
+        await first.identify(emulator.token, [1, SHARDS])
+        await second.identify(emulator.token, [1, SHARDS])
+        handle = await emulator.command("help", guild=guild)
+        for session in (first, second):
+            assert [int(i["id"]) for i in await session.dispatches("INTERACTION_CREATE")] == [
+                handle.id
+            ]
+        await first.ws.close()
+        await second.ws.close()
+        await wait_for(lambda: not emulator.gateway.connections)
+        later = await emulator.command("help", guild=guild)
+        [kept] = [
+            s for s in emulator.gateway.sessions.values() if s.events[-1]["d"] is later.payload
+        ]
+        assert kept is emulator.gateway.session_for(guild.id)  # the latest one
+
+
 async def test_an_identify_burst_in_one_bucket_gets_op_9_and_other_buckets_do_not() -> None:
     emulator = sharded_emulator(max_concurrency=2, identify_window=60.0)
     async with emulator, sessions(emulator) as connect:
