@@ -64,7 +64,6 @@ def build_index(snapshot: Snapshot) -> SearchIndex:
         idf=array("d", postings.idf.tobytes()),
         abbreviations=abbreviations,
         phrases=phrases,
-        compounds={k: v for k, v in reader.compounds.items() if k not in reader.term_ids},
         vocab=Vocabulary(reader.surface),
         unit_section=tables.unit_section,
         unit_kind=bytes(tables.unit_kind),
@@ -129,10 +128,9 @@ class _Reader:
         self.term_ids: dict[str, int] = {}
         self.terms: list[str] = []
         self.surface: Counter[str] = Counter()  # word -> units it occurs in
-        self.compounds: dict[str, tuple[str, ...]] = {}
         self._raw_word: dict[str, str] = {}  # raw token -> surface word
         self._raw_tid: dict[str, int] = {}  # raw token -> term id, -1 for stop words
-        self._seen_chunks: set[str] = set()  # hyphenated chunks already looked at
+        self._chunk_joins: dict[str, tuple[int, ...]] = {}  # hyphenated chunk -> joined ids
         self._phrase_ids: dict[Phrase, tuple[int, ...]] = {}
         self._waiting: dict[str, list[Phrase]] = {}
         self._starts: dict[str, list[Phrase]] = {}  # first term -> phrases starting with it
@@ -151,9 +149,11 @@ class _Reader:
                 self._resolve(ph)
         return i
 
-    def unit_terms(self, body: str, caption: bool) -> list[int]:
+    def unit_terms(self, body: str, caption: bool) -> tuple[list[int], int]:
         """The term ids of a unit's tokens, then of the phrases found in it, then (for a
-        caption) of `CAPTION_TERMS`; the unit's words are counted for the vocabulary."""
+        caption) of `CAPTION_TERMS`, then of its hyphenated words joined; and the unit's
+        length for BM25 (a joined form is no extra word). The unit's words are counted for
+        the vocabulary (joined forms are not: the text never writes them so)."""
         raws = tx.TOKEN.findall(body)
         uniq = dict.fromkeys(raws)  # first-seen order, so term ids do not depend on hashing
         self._learn_all(uniq)
@@ -166,9 +166,10 @@ class _Reader:
         ts.extend(self._phrases_in(ts))
         if caption:
             ts.extend(self.term_id(t) for t in CAPTION_TERMS)
+        length = len(ts)
         if "-" in body:
-            self._note_compounds(body)
-        return ts
+            ts.extend(self._joined(body))
+        return ts, length
 
     def field_terms(self, text: str, weight: float, weights: dict[int, float]) -> None:
         """Note the terms of a title, alias or tag in `weights` (the best weight per term);
@@ -182,6 +183,8 @@ class _Reader:
             if i >= 0:
                 weights[i] = max(weights.get(i, 0.0), weight)
                 surface.setdefault(self.terms[i], 0)
+        for i in self._joined(text) if "-" in text else ():
+            weights[i] = max(weights.get(i, 0.0), weight)
 
     def name_terms(self, text: str) -> list[str]:
         """The content terms of a title or alias already read by `field_terms`."""
@@ -189,7 +192,7 @@ class _Reader:
 
     def forget_tokens(self) -> None:
         """Drop the per-build tables of raw tokens; the terms and the vocabulary stay."""
-        for table in (self._raw_word, self._raw_tid, self._seen_chunks, self._phrase_ids):
+        for table in (self._raw_word, self._raw_tid, self._chunk_joins, self._phrase_ids):
             table.clear()
 
     def _learn_all(self, raws: Iterable[str]) -> None:
@@ -238,13 +241,18 @@ class _Reader:
         found.sort()
         return [self.term_id(t) for _, t in found]
 
-    def _note_compounds(self, body: str) -> None:
+    def _joined(self, body: str) -> list[int]:
+        """Term ids of the hyphenated words of `body`, joined (`socioeconomic`)."""
         # The same hyphenated words recur all over a corpus: look at each chunk once.
+        out: list[int] = []
+        known = self._chunk_joins
         for chunk in body.split():
-            if "-" in chunk and chunk not in self._seen_chunks:
-                self._seen_chunks.add(chunk)
-                for joined, parts in tx.compounds(chunk):
-                    self.compounds.setdefault(joined, parts)
+            if "-" in chunk:
+                ids = known.get(chunk)
+                if ids is None:
+                    ids = known[chunk] = tuple(self.term_id(j) for *_, j in tx.compounds(chunk))
+                out.extend(ids)
+        return out
 
 
 class _Tables:
@@ -268,11 +276,11 @@ class _Tables:
         si = len(self.entries)
         start = len(self.unit_section)
         for i, p in enumerate(section.paragraphs):
-            self._add_unit(si, PARAGRAPH, i, reader.unit_terms(p, False))
+            self._add_unit(si, PARAGRAPH, i, *reader.unit_terms(p, False))
         for i, note in enumerate(section.footnotes):
-            self._add_unit(si, FOOTNOTE, i, reader.unit_terms(note.text, False))
+            self._add_unit(si, FOOTNOTE, i, *reader.unit_terms(note.text, False))
         for i, c in enumerate(section.captions):
-            self._add_unit(si, CAPTION, i, reader.unit_terms(c, True))
+            self._add_unit(si, CAPTION, i, *reader.unit_terms(c, True))
         self.entries.append(
             SectionEntry(
                 section=section,
@@ -295,7 +303,7 @@ class _Tables:
             self.title_w.append(weights[i])
         self.title_off.append(len(self.title_tids))
 
-    def _add_unit(self, si: int, kind: int, pos: int, ts: list[int]) -> None:
+    def _add_unit(self, si: int, kind: int, pos: int, ts: list[int], length: int) -> None:
         counts = Counter(ts)
         keys = sorted(counts)
         self.unit_section.append(si)
@@ -304,7 +312,7 @@ class _Tables:
         self.flat_terms.extend(keys)
         self.flat_tf.extend([counts[k] for k in keys])
         self.unit_off.append(len(self.flat_terms))
-        self.unit_len.append(len(ts))
+        self.unit_len.append(length)
 
 
 @dataclass(frozen=True, slots=True)

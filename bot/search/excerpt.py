@@ -7,6 +7,7 @@ out, never more than `MAX_EXCERPT` characters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 
 from bot.search import tokens as tx
@@ -17,11 +18,12 @@ MAX_EXCERPT = 1000
 TARGET = 700
 
 
-def bold(text: str, highlight: Collection[str]) -> str:
-    """Wrap words whose index term is in `highlight` in `**`, merging neighbours; not in URLs."""
-    if not highlight:
+def bold(text: str, highlight: Collection[str], patterns: Sequence[re.Pattern[str]] = ()) -> str:
+    """Wrap words whose index term is in `highlight` (and matches of `patterns`) in `**`,
+    merging neighbours; not in URLs."""
+    if not highlight and not patterns:
         return text
-    return bold_run((text,), (marks(text),), highlight)
+    return bold_run((text,), (marks(text),), highlight, patterns)
 
 
 def build_excerpt(
@@ -47,8 +49,10 @@ def excerpt_of(
     target: int = TARGET,
     limit: int = MAX_EXCERPT,
     scores: Sequence[float] | None = None,
+    patterns: Sequence[re.Pattern[str]] = (),
 ) -> str:
-    """`build_excerpt` on an analysed passage (`scores`: its sentence scores, if known)."""
+    """`build_excerpt` on an analysed passage (`scores`: its sentence scores, if known;
+    `patterns`: glued forms to bold as a whole, `G7`)."""
     sentences = p.sentences
     if scores is None:
         scores = p.scores(q)
@@ -59,19 +63,19 @@ def excerpt_of(
     body_len = sum(len(s) for s in sentences[lo : hi + 1]) + hi - lo
     if body_len > room or total > target:
         if len(sentences[best]) > room:
-            cut = bold(_cut_long(sentences[best], highlight, room - 40), highlight)
+            cut = bold(_cut_long(sentences[best], highlight, room - 40), highlight, patterns)
             prefix = ELLIPSIS if best > 0 and not cut.startswith(ELLIPSIS) else ""
             suffix = ELLIPSIS if best < last and not cut.endswith(ELLIPSIS) else ""
             if prefix + cut + suffix:
                 return (prefix + cut + suffix)[:limit]
         lo = hi = best
-    text = p.bold(lo, hi, highlight)
+    text = p.bold(lo, hi, highlight, patterns)
     while len(text) > room and hi > lo:
         if hi > best:
             hi -= 1
         else:
             lo += 1
-        text = p.bold(lo, hi, highlight)
+        text = p.bold(lo, hi, highlight, patterns)
     if len(text) > room:
         text = text[: room - 1].rstrip() + ELLIPSIS
     result = (ELLIPSIS if lo > 0 else "") + text + (ELLIPSIS if hi < last else "")

@@ -52,7 +52,9 @@ class Prepared:
 
     def excerpt(self, u: int) -> str:
         p = self.index.passages[u]
-        return excerpt_of(p, self.scorer, self.plan.highlight, scores=self.sentence_scores(u))
+        plan = self.plan
+        scores = self.sentence_scores(u)
+        return excerpt_of(p, self.scorer, plan.highlight, scores=scores, patterns=plan.patterns)
 
     def best_unit(self, hit: SectionHit) -> int:
         """The passage of the hit's section whose best sentence answers the query best.

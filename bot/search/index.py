@@ -66,7 +66,6 @@ class SearchIndex:
     idf: array[float]
     abbreviations: dict[str, str]  # folded short form -> long form
     phrases: dict[tuple[str, ...], list[tuple[str, ...]]]  # phrase -> phrases it may stand for
-    compounds: dict[str, tuple[str, ...]]  # `anticorruption` -> (anti, corruption)
     vocab: Vocabulary
     # units: unit u owns flat_terms[unit_off[u] : unit_off[u + 1]], its distinct term ids
     unit_section: array[int]

@@ -62,7 +62,7 @@ def counted_terms(sentence: str) -> frozenset[str]:
     toks = list(tx.tokens(sentence))
     out: set[str] = set()
     for i, (raw, _, end) in enumerate(toks):
-        if not (raw[0].isdigit() or raw.lower() in COUNT_WORDS) or tx.is_year(raw):
+        if not (raw[-1].isdigit() or raw.lower() in COUNT_WORDS) or tx.is_year(raw):
             continue
         prev = end
         for nxt, start, nend in toks[i + 1 : i + 4]:
@@ -74,7 +74,8 @@ def counted_terms(sentence: str) -> frozenset[str]:
 
 
 def marks(sentence: str) -> Marks:
-    """The words of `sentence` that bold may wrap: no stop words, nothing inside a URL."""
+    """The words of `sentence` that bold may wrap: no stop words, nothing inside a URL; a
+    hyphenated word also as a whole, under its joined term (`socio-economic`)."""
     urls = [m.span() for m in _URL.finditer(sentence)] if "://" in sentence else []
     term, normalize, stop = tx.term, tx.normalize_word, tx.STOP_WORDS
     out = []
@@ -85,26 +86,38 @@ def marks(sentence: str) -> Marks:
             continue
         if normalize(raw) not in stop:
             out.append((s, m.end(), term(raw)))
+    if "-" in sentence:
+        out.extend(c for c in tx.compounds(sentence) if not any(a <= c[0] < b for a, b in urls))
+        out.sort(key=lambda m: m[0])
     return tuple(out)
 
 
-def bold_run(sentences: Sequence[str], marked: Sequence[Marks], highlight: Collection[str]) -> str:
-    """The sentences joined by spaces, each marked word whose term is in `highlight` wrapped
-    in `**`, neighbours merged into one run (`**Trade rose**`)."""
+def bold_run(
+    sentences: Sequence[str],
+    marked: Sequence[Marks],
+    highlight: Collection[str],
+    patterns: Sequence[re.Pattern[str]] = (),
+) -> str:
+    """The sentences joined by spaces, each marked word whose term is in `highlight` (and each
+    match of `patterns`: glued forms such as `G7`) wrapped in `**`, neighbours merged into one
+    run (`**Trade rose**`)."""
     text = " ".join(sentences)
-    if not highlight:
+    if not highlight and not patterns:
         return text
-    spans: list[list[int]] = []
+    found: list[tuple[int, int]] = []
     offset = 0
-    for sentence, found in zip(sentences, marked, strict=True):
-        for s, e, t in found:
-            if t in highlight:
-                s += offset
-                if spans and text[spans[-1][1] : s].strip() == "":
-                    spans[-1][1] = e + offset
-                else:
-                    spans.append([s, e + offset])
+    for sentence, words in zip(sentences, marked, strict=True):
+        found.extend((s + offset, e + offset) for s, e, t in words if t in highlight)
         offset += len(sentence) + 1
+    if patterns:
+        found.extend(m.span() for p in patterns for m in p.finditer(text))
+        found.sort()
+    spans: list[list[int]] = []
+    for s, e in found:
+        if spans and (s <= spans[-1][1] or text[spans[-1][1] : s].strip() == ""):
+            spans[-1][1] = max(spans[-1][1], e)  # a compound holds its parts
+        else:
+            spans.append([s, e])
     parts: list[str] = []
     pos = 0
     for s, e in spans:
@@ -154,7 +167,10 @@ class Passage:
         findall = tx.TOKEN.findall
         for i, sentence in enumerate(sentences):
             bit = 1 << i
-            for t in set(map(term, findall(sentence))):
+            found = set(map(term, findall(sentence)))
+            if "-" in sentence:
+                found.update(j for *_, j in tx.compounds(sentence))
+            for t in found:
                 if t:
                     masks[t] = masks.get(t, 0) | bit
         self.sentences = sentences
@@ -200,10 +216,16 @@ class Passage:
         """Does a number stand right before a query word in any sentence?"""
         return any(not q.starts.isdisjoint(r) for r in self.reach())
 
-    def bold(self, lo: int, hi: int, highlight: Collection[str]) -> str:
-        """Sentences lo..hi joined, the words of `highlight` in bold."""
+    def bold(
+        self,
+        lo: int,
+        hi: int,
+        highlight: Collection[str],
+        patterns: Sequence[re.Pattern[str]] = (),
+    ) -> str:
+        """Sentences lo..hi joined, the words of `highlight` (and matches of `patterns`) in bold."""
         found = [self.marks(i) for i in range(lo, hi + 1)]
-        return bold_run(self.sentences[lo : hi + 1], found, highlight)
+        return bold_run(self.sentences[lo : hi + 1], found, highlight, patterns)
 
     def scores(self, q: Scorer) -> list[float]:
         """How well each sentence answers the query (see the module's docstring)."""

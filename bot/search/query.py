@@ -1,8 +1,9 @@
 """A query as a list of concepts, each with the index terms that may stand for it.
 
 A concept is one content word or one known phrase of the query. Its alternatives are the
-word itself, a repair of a typo, words sharing a long prefix, hyphenated compounds split
-into parts, synonyms and abbreviations, each with a weight that says how sure we are.
+word itself, a repair of a typo, words sharing a long prefix, the word the text writes as one
+or as two (`peace keeping` / `peacekeeping`), synonyms and abbreviations, each with a weight
+that says how sure we are.
 Whether a query is answerable is decided per concept ("how many of the things the user
 asked about does this section mention"), not per term.
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from bot.search import tokens as tx
 from bot.search.index import SearchIndex, phrase_term
@@ -49,6 +51,8 @@ class Concept:
     parts: frozenset[int] = frozenset()
     parts_known: bool = True  # False: a word of the phrase is not in the index at all
     standalone: frozenset[int] = frozenset()
+    # A glued word's other half (`7` of `G7`): a sentence holds the word only with it too.
+    glue: int | None = None
     # Worked out once: ranking and the none decision ask for every candidate section.
     _generic: bool = field(init=False, repr=False, compare=False)
     _phrasing: bool = field(init=False, repr=False, compare=False)
@@ -94,9 +98,13 @@ class QueryPlan:
     # by intersecting its terms with these instead of testing every alternative.
     by_term: dict[int, tuple[tuple[int, float], ...]] = field(init=False, repr=False, compare=False)
     term_set: frozenset[int] = field(init=False, repr=False, compare=False)
+    # the glued forms (`G7`, `FY2019`), which an excerpt bolds as a whole
+    patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_content", tuple(c for c in self.concepts if not c.numeric))
+        glued = tuple(c.surface for c in self.concepts if c.surface is not None and not c.parts)
+        object.__setattr__(self, "patterns", glued)
         by_term: dict[int, list[tuple[int, float]]] = {}
         for i, c in enumerate(self.concepts):
             for a, w in c.alts:
@@ -201,38 +209,89 @@ def _intent(words: list[str]) -> str:
 
 def _content_words(
     query: str, toks: list[tuple[str, int, int]] | None = None
-) -> list[tuple[str, str, re.Pattern[str] | None]]:
-    """(word, index term, glued-form pattern) for the query's content words.
+) -> list[tuple[str, str, re.Pattern[str] | None, int]]:
+    """(word, index term, glued-form pattern, token position) for the query's content words.
 
-    Letters glued to digits (`g20`, `TPP11`) become one word: the index splits them, and `g`
-    alone would match every `G7` and `G4`.
+    Letters glued to digits (`g20`, `TPP11`, `5G`) become one word: the index splits them, and
+    `g` alone would match every `G7` and `G4`. People type them apart too (`g 7`, `G-7`,
+    `fy 2019`, `No. 3`, `5 g`), and a short year after a year or `FY` is a year (`2019/20`,
+    `FY19`).
     """
     if toks is None:
         toks = list(tx.tokens(query))
-    out: list[tuple[str, str, re.Pattern[str] | None]] = []
+    out: list[tuple[str, str, re.Pattern[str] | None, int]] = []
     i = 0
     while i < len(toks):
-        raw, _, end = toks[i]
-        if (
-            i + 1 < len(toks)
-            and raw.isalpha()
-            and len(raw) <= 5
-            and toks[i + 1][1] == end
-            and toks[i + 1][0][0].isdigit()
-        ):
-            digits = toks[i + 1][0]
-            word = tx.normalize_word(raw) + tx.normalize_word(digits)
-            pattern = re.compile(
-                rf"(?<![A-Za-z0-9]){re.escape(raw)}[- ]?{re.escape(digits)}(?![0-9])", re.IGNORECASE
-            )
-            out.append((word, tx.term(raw), pattern))
+        glued = _glued(query, toks, i)
+        if glued is not None:
+            out.append((*glued, i))
             i += 2
             continue
+        raw = _full_year(query, toks, i)
         w = tx.normalize_word(raw)
         if w and not tx.is_stop(w):
-            out.append((w, tx.term(raw), None))
+            out.append((w, tx.term(raw), None, i))
         i += 1
     return out
+
+
+def _glued(
+    query: str, toks: list[tuple[str, int, int]], i: int
+) -> tuple[str, str, re.Pattern[str]] | None:
+    """Tokens i and i + 1 as one glued word (letters and digits), or None."""
+    if i + 1 >= len(toks):
+        return None
+    (a, _, a_end), (b, b_start, _) = toks[i], toks[i + 1]
+    gap = query[a_end:b_start]
+    lead = a.isalpha() and b.isdigit()  # letters first: `g20`; else digits first: `5g`
+    letters, digits = (a, b) if lead else (b, a)
+    low = letters.lower()
+    if not (letters.isalpha() and digits.isdigit()):
+        return None
+    if gap == " ":  # `g 7`, `fy 2019`, `5 g`: a lone letter is no word of its own
+        ok = (len(low) == 1 or (lead and low == "fy")) and not tx.is_stop(low)
+    elif gap in (".", ". "):  # `No. 3`
+        ok = lead and len(low) <= 3
+    else:  # `g20`, `G-7`, `TPP-11`, `5G`
+        ok = gap in ("", "-") and len(low) <= (5 if lead else 2)
+    if not ok:
+        return None
+    number = re.escape(digits)
+    if low == "fy" and len(digits) == 2:
+        number = f"(?:20)?{number}"  # FY19 is FY2019
+    glue = r"\.?[- ]?"
+    if lead:
+        body = rf"{re.escape(letters)}{glue}{number}(?![0-9])"
+    else:
+        body = rf"{number}{glue}{re.escape(letters)}(?![A-Za-z])"
+    pattern = re.compile(rf"(?<![A-Za-z0-9]){body}", re.IGNORECASE)
+    word = tx.normalize_word(a) + tx.normalize_word(b)
+    # The letters stand for the word in the index, unless they are a stop word (`No. 3`).
+    term = tx.term(digits) if tx.is_stop(low) else tx.term(letters)
+    return word, term, pattern
+
+
+def _other_half(word: str, term: str) -> str:
+    """The term of a glued word's other half: `g20` -> `20`, `5g` -> `5`, `fy19` -> `2019`."""
+    letters = "".join(ch for ch in word if ch.isalpha())
+    digits = "".join(ch for ch in word if ch.isdigit())
+    if term == tx.term(digits):  # `No. 3`: the digits are the word itself
+        return ""
+    if letters == "fy" and len(digits) == 2:
+        return "20" + digits
+    return tx.term(digits)
+
+
+def _full_year(query: str, toks: list[tuple[str, int, int]], i: int) -> str:
+    """Token i, written out as a year when it is the short end of a range: `2019/20`."""
+    raw = toks[i][0]
+    if i == 0 or len(raw) != 2 or not raw.isdigit():
+        return raw
+    prev, _, prev_end = toks[i - 1]
+    if not tx.is_year(prev) or query[prev_end : toks[i][1]] not in ("/", "-", "–"):
+        return raw
+    full = prev[:2] + raw
+    return full if full > prev else raw
 
 
 def plan_query(index: SearchIndex, query: str) -> QueryPlan:
@@ -240,11 +299,14 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
     toks = list(tx.tokens(query))
     words = [tx.normalize_word(raw) for raw, _, _ in toks]
     glued = _content_words(query, toks)
-    content = [(w, t) for w, t, _ in glued]
+    content = [(w, t) for w, t, _, _ in glued]
     content_terms = [t for _, t in content]
-    surfaces = {w: p for w, _, p in glued if p is not None}
+    surfaces = {w: p for w, _, p, _ in glued if p is not None}
+    halves = {w: _other_half(w, t) for w, t, p, _ in glued if p is not None}
     concepts: list[Concept] = []
     highlight: set[str] = set()
+    # (token position, concept position) of the single plain words, for joining neighbours
+    singles: list[tuple[int, int]] = []
     i = 0
     while i < len(content):
         matched = 0
@@ -263,11 +325,42 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
         if surface is None:
             # The same words come back query after query: their concepts are kept per index.
             concept, marks = _concepts(index)[seg]
+            if len(seg) == 1:
+                singles.append((glued[i - 1][3], len(concepts)))
         else:
             concept, marks = _concept(index, seg, surface)
+            concept = replace(concept, glue=index.term_ids.get(halves[seg[0][0]]))
+            marks -= {seg[0][1]}  # `G7` is bolded as a whole, not every `G`
         concepts.append(concept)
         highlight |= marks
+    highlight |= _join_neighbours(index, singles, concepts)
     return QueryPlan(query, tuple(concepts), _intent(words), frozenset(highlight))
+
+
+def _join_neighbours(
+    index: SearchIndex, singles: list[tuple[int, int]], concepts: list[Concept]
+) -> set[str]:
+    """Two neighbouring query words that the text writes as one (`peace keeping`,
+    `counter-terrorism`, `per cent`) each also match the joined word; returns its term.
+
+    Only a joined form the text itself uses counts (not `japanrussia` from `Japan-Russia`).
+    """
+    ids, marks = index.term_ids, set()
+    for (ta, ca), (tb, cb) in pairwise(singles):
+        a, b = concepts[ca], concepts[cb]
+        if tb != ta + 1 or not (a.text.isalpha() and b.text.isalpha()):
+            continue
+        joined = a.text + b.text
+        t = tx.term(joined)
+        if t not in ids or joined not in index.vocab:
+            continue
+        for c in (ca, cb):
+            alts = dict(concepts[c].alts)
+            alts[ids[t]] = W_EXACT
+            ordered = tuple(sorted(alts.items(), key=lambda x: -x[1]))
+            concepts[c] = replace(concepts[c], alts=ordered)
+        marks.add(t)
+    return marks
 
 
 def _concept(
@@ -284,6 +377,18 @@ def _concept(
     parts = frozenset(ids[t] for t in own if t in ids) if len(own) > 1 else frozenset()
     if len(own) > 1 and phrase_term(own) in ids:
         alts[ids[phrase_term(own)]] = W_PHRASE
+    parts_known = all(t in ids for t in own)
+    split = _split(index, seg[0][0]) if len(seg) == 1 and surface is None and not alts else None
+    if split is not None:
+        # One word the text writes as two (`peacekeeping`: `peace keeping`, `peace-keeping`):
+        # mentioned where both stand side by side, like a phrase.
+        left, right = split
+        parts = frozenset((ids[tx.term(left)], ids[tx.term(right)]))
+        alts.update(dict.fromkeys(sorted(parts), W_EXACT))
+        parts_known = True
+        stem = tx.term(right)
+        n = next((k for k, (x, y) in enumerate(zip(right, stem, strict=False)) if x != y), 99)
+        surface = re.compile(rf"(?<![A-Za-z0-9]){left}[- ]?{right[:n]}", re.IGNORECASE)
     repaired = _word_alts(index, seg[0], surface, alts) if len(seg) == 1 else None
     standalone = _table_alts(index, own if not repaired else (tx.term(repaired),), alts)
     numeric = surface is None and all(tx.is_number(t) for t in own)
@@ -293,7 +398,6 @@ def _concept(
     marks: set[str] = set()
     for a, _ in ordered:
         marks.update(index.terms[a].split("_"))
-    parts_known = all(t in ids for t in own)
     concept = Concept(
         text, ordered, numeric, year, repaired, surface, parts, parts_known, standalone
     )
@@ -306,15 +410,11 @@ def _word_alts(
     surface: re.Pattern[str] | None,
     alts: dict[int, float],
 ) -> str | None:
-    """Add a single word's other forms to `alts`: compound parts, spelling variants, a typo
-    repair, the digit of a number word, related terms. Returns the repaired word, if any."""
+    """Add a single word's other forms to `alts`: spelling variants, a typo repair, the digit
+    of a number word (or the word of a digit), related terms. Returns the repaired word."""
     ids = index.term_ids
     word, t = word_term
     repaired: str | None = None
-    if t not in ids and t in index.compounds:
-        for part in index.compounds[t]:
-            if part in ids:
-                alts[ids[part]] = W_EXACT
     for variant in spelling_variants(word):
         vt = tx.term(variant)
         if vt in ids and vt != t:
@@ -333,12 +433,30 @@ def _word_alts(
             t = tx.term(fix)
             alts.setdefault(ids[t], W_REPAIRED)
             repaired = fix
-    digit = tx.NUMBER_WORDS.get(word)
-    if digit and digit in ids:
-        alts.setdefault(ids[digit], W_NUMBER_WORD)
+    for other in tx.number_forms(word):
+        if tx.term(other) in ids:
+            alts.setdefault(ids[tx.term(other)], W_NUMBER_WORD)
     for rel in index.related_terms(t):
         alts.setdefault(ids[rel], W_RELATED)
     return repaired
+
+
+def _split(index: SearchIndex, word: str) -> tuple[str, str] | None:
+    """A word absent from the text as two words it has (`peacekeeping` -> `peace`, `keeping`):
+    the split with the longer shorter part, or None."""
+    ids = index.term_ids
+    if len(word) < 6 or not word.isalpha() or tx.term(word) in ids:
+        return None
+    if (tx.term(word),) in index.phrases or any(tx.term(v) in ids for v in spelling_variants(word)):
+        return None  # a word the synonym table knows, or spelt otherwise in the text
+    best, found = 0, None
+    for i in range(2, len(word) - 2):
+        left, right = word[:i], word[i:]
+        if tx.is_stop(left) or tx.is_stop(right) or min(i, len(right)) <= best:
+            continue
+        if tx.term(left) in ids and tx.term(right) in ids:
+            best, found = min(i, len(right)), (left, right)
+    return found
 
 
 def _table_alts(index: SearchIndex, key: tuple[str, ...], alts: dict[int, float]) -> frozenset[int]:
@@ -398,11 +516,12 @@ def sentence_concepts(index: SearchIndex, plan: QueryPlan) -> Concepts:
             continue
         exact = max((index.idf[a] for a, w in c.alts if w >= W_EXACT), default=None)
         scale = GENERIC_SCALE if (c.generic or c.phrasing) else 1.0
+        glue = (index.terms[c.glue],) if c.glue is not None else ()
         alts = []
         for a, w in c.alts:
             weight = index.idf[a] * w
             if exact is not None and w < W_EXACT:
                 weight = min(weight, exact * w)
-            alts.append((tuple(index.terms[a].split("_")), weight * scale))
+            alts.append(((*index.terms[a].split("_"), *glue), weight * scale))
         concepts.append(alts)
     return concepts

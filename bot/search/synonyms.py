@@ -113,6 +113,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ruble", "rouble"),
     ("value", "amount", "volume", "total"),
     ("percent", "percentage"),
+    ("fy", "fiscal year"),
     # Countries and the adjectives users type for them.
     ("france", "french"),
     ("germany", "german"),

@@ -14,10 +14,13 @@ from functools import lru_cache
 
 # One match per word, number or abbreviation with dots; hyphens split words on purpose so that
 # `anti-corruption` is found by `anti corruption` (the joined form is handled by the index).
+# An ordinal (`4th`) is one word, so `fourth` can stand for it; `%` is the word `percent`.
 TOKEN = re.compile(
     r"(?:[A-Za-z]\.){2,}(?![A-Za-z])"  # U.S., U.K., U.N.
+    r"|\d+(?:st|nd|rd|th)(?![^\W_])"  # 4th 21st 2nd
     r"|\d+(?:[.,]\d+)*"  # 1,334  2.3459  178.0
-    r"|[^\W\d_]+(?:['’][^\W\d_]+)*",  # words, with inner apostrophes
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*"  # words, with inner apostrophes
+    r"|%",
     re.UNICODE,
 )
 # The lookbehind makes a match start only at the start of a word, so the regex does not retry
@@ -67,22 +70,50 @@ MONTH_FORMS.pop("may", None)
 MONTH_FORMS.pop("mar", None)
 MONTH_FORMS["mar"] = "march"
 
+_CARDINALS = (
+    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
+    *("eighteen", "nineteen", "twenty"),
+)
+_ORDINALS = (
+    *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"),
+    *("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth"),
+    *("seventeenth", "eighteenth", "nineteenth", "twentieth"),
+)
+_TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
+
+
+def ordinal(n: int) -> str:
+    """`4` -> `4th`, `22` -> `22nd`, `13` -> `13th`."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 # Number words a user may type for a figure printed in digits.
 NUMBER_WORDS: dict[str, str] = {
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-    "ten": "10",
-    "first": "1st",
-    "second": "2nd",
-    "third": "3rd",
+    **{w: str(i) for i, w in enumerate(_CARDINALS, start=1)},
+    **{w: str(n) for w, n in _TENS.items()},
+    **{w: ordinal(i) for i, w in enumerate(_ORDINALS, start=1)},
+    **{w[:-1] + "ieth": ordinal(n) for w, n in _TENS.items()},
 }
+_ORDINAL_WORDS: dict[str, str] = {d: w for w, d in NUMBER_WORDS.items() if not d.isdigit()}
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+
+
+def number_forms(word: str) -> tuple[str, ...]:
+    """Other ways to write a number: `fourth` / `4th` / `4`, `three` / `3`, `26` / `26th`.
+
+    Digits do not turn into cardinal words: `2` in `Arctic LNG 2` is no `two`.
+    """
+    if word in NUMBER_WORDS:
+        return (NUMBER_WORDS[word],)
+    if word.isdigit():
+        return (ordinal(int(word)),)
+    found = _ORDINAL.fullmatch(word)
+    if found is None:
+        return ()
+    spelled = _ORDINAL_WORDS.get(word)
+    return (spelled, found.group(1)) if spelled else (found.group(1),)
 
 
 def fold(text: str) -> str:
@@ -115,7 +146,9 @@ def normalize_number(raw: str) -> str:
 def normalize_word(raw: str) -> str:
     """The surface form of one matched token: folded, possessive removed, numbers canonical."""
     if raw[0].isdigit():
-        return normalize_number(raw)
+        return normalize_number(raw) if raw[-1].isdigit() else raw.lower()
+    if raw == "%":
+        return "percent"
     word = fold(raw)
     if "." in word:  # U.S. -> us
         return word.replace(".", "")
@@ -208,17 +241,26 @@ def _cached_terms(text: str) -> tuple[str, ...]:
     return tuple(t for t in map(term, TOKEN.findall(text)) if t)
 
 
-def compounds(text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """Hyphenated words as (joined term, part terms): `anticorruption` -> (anti, corruption)."""
+def compounds(text: str) -> Iterator[tuple[int, int, str]]:
+    """Hyphenated words as (start, end, joined term): `socio-economic` -> `socioeconomic`.
+
+    The index holds a compound under its joined form as well as its parts, so a query that
+    writes it joined (`socioeconomic`, `nonproliferation`) finds it exactly.
+    """
     # A compound holds no spaces, so only the few space-separated chunks with a hyphen need the
     # regex, which is slow over whole passages.
-    for chunk in text.split():
-        if "-" not in chunk:
-            continue
-        for match in _COMPOUND.finditer(chunk):
-            parts = tuple(term(p) for p in match.group().split("-"))
+    pos = text.find("-")
+    while pos >= 0:
+        start = pos
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        end = pos
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        for match in _COMPOUND.finditer(text, start, end):
             joined = stem(fold(match.group().replace("-", "")))
-            yield joined, parts
+            yield match.start(), match.end(), joined
+        pos = text.find("-", end)
 
 
 def is_stop(word: str) -> bool:

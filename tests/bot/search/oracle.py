@@ -22,7 +22,7 @@ def counts_concept(sentence: str, concepts: Concepts) -> bool:
     toks = list(tx.tokens(sentence))
     starts = {t[0] for alts in concepts for t, _ in alts if t}
     for i, (raw, _, end) in enumerate(toks):
-        if not (raw[0].isdigit() or raw.lower() in COUNT_WORDS) or tx.is_year(raw):
+        if not (raw[-1].isdigit() or raw.lower() in COUNT_WORDS) or tx.is_year(raw):
             continue
         prev = end
         for nxt, start, nend in toks[i + 1 : i + 4]:
@@ -42,7 +42,7 @@ def sentence_scores(sentences: Sequence[str], concepts: Concepts, intent: str = 
         bonus = sum(max((w for _, w in alts), default=0.0) for alts in concepts) / len(concepts)
     scores: list[float] = []
     for s in sentences:
-        ts = set(tx.terms(s))
+        ts = set(tx.terms(s)) | {joined for *_, joined in tx.compounds(s)}
         score = 0.0
         for alts in concepts:
             found = sorted((w for t, w in alts if all(p in ts for p in t)), reverse=True)
