@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.content.model import Document, Section, Snapshot
+from bot.search import lexicon
 from bot.search import tokens as tx
 from bot.search.chunked import as_float64, chunked_sorted, owner_of
 from bot.search.index import (
@@ -86,6 +87,7 @@ def build_index(snapshot: Snapshot) -> SearchIndex:
     )
     index.warm()
     fill_concepts(index)  # the first query is not the slow one
+    lexicon.warm()  # once per process
     return index
 
 

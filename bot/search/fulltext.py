@@ -27,7 +27,13 @@ def search(index: SearchIndex, query: str, limit: int = MAX_RESULTS) -> Answer:
             msg += " Not in the text: " + ", ".join(unknown[:5]) + "."
         return Answer(text, "search", "none", message=msg, suggestions=suggestions(index, text))
     status = decide_status([h.score for h in hits])
-    return Answer(text, "search", status, tuple(_result(q, h) for h in hits))
+    return Answer(text, "search", status, tuple(_result(q, h) for h in hits), _unfound(q))
+
+
+def _unfound(q: Prepared) -> str:
+    """An answer that leaves out query words the text lacks says so: "Not in the text: govt"."""
+    missing = [c.text for c in q.plan.content_concepts if not c.known and not c.phrasing]
+    return "Not in the text: " + ", ".join(missing[:5]) + "." if missing else ""
 
 
 def _result(q: Prepared, hit: SectionHit) -> Result:

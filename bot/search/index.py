@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.content.model import Section, Snapshot
+from bot.search import tokens as tx
 from bot.search.memo import Memo
 from bot.search.names import Name, NameIndex
 from bot.search.passage import Passage
@@ -91,8 +92,9 @@ class SearchIndex:
     # a unit's passage analysed for sentence scores and excerpts, and its term ids as a set
     passages: Memo[int, Passage] = field(init=False)
     unit_sets: Memo[int, frozenset[int]] = field(init=False)
-    # term ids anywhere in a section (its text units, title, aliases and tags), and those of
-    # its title, aliases and tags with their field weight (1.0, 0.9, 0.6)
+    # term ids anywhere in a section (its text units, title, aliases and tags, and the titles
+    # above it), and those of its title, aliases and tags with their field weight (1.0, 0.9,
+    # 0.6)
     section_sets: Memo[int, frozenset[int]] = field(init=False)
     title_maps: Memo[int, dict[int, float]] = field(init=False)
     _section_index: dict[str, int] = field(init=False)
@@ -173,6 +175,9 @@ class SearchIndex:
         entry = self.sections[si]
         out: set[int] = set(self.title_tids[self.title_off[si] : self.title_off[si + 1]])
         out.update(self.flat_terms[self.unit_off[entry.unit_start] : self.unit_off[entry.unit_end]])
+        # The titles above it: "Political Situation" under "Sweden" is about Sweden.
+        ids = self.term_ids
+        out.update(ids[t] for t in tx.terms(entry.breadcrumb) if t in ids)
         return frozenset(out)
 
     def _title_map(self, si: int) -> dict[int, float]:

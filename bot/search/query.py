@@ -93,6 +93,7 @@ class QueryPlan:
     concepts: tuple[Concept, ...]
     intent: str  # "when", "count" or ""
     highlight: frozenset[str]  # index terms worth bolding in an excerpt
+    placed: frozenset[str] = frozenset()  # words asked for as a place: `in vienna`, `at osaka`
     _content: tuple[Concept, ...] = field(init=False, repr=False, compare=False)
     # term id -> (concept position, weight) for every alternative: ranking scores a candidate
     # by intersecting its terms with these instead of testing every alternative.
@@ -193,6 +194,7 @@ _FIGURE_WORDS = word_set(
     """
 )
 _COUNT_RE = re.compile("|".join(map(re.escape, _COUNT_PHRASES)))  # any of them, anywhere
+_PLACE_WORDS = frozenset({"in", "at"})
 _DEFINE_PREFIXES = ("what is", "what are", "what does", "whats", "what's", "define", "meaning of")
 
 
@@ -334,7 +336,8 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
         concepts.append(concept)
         highlight |= marks
     highlight |= _join_neighbours(index, singles, concepts)
-    return QueryPlan(query, tuple(concepts), _intent(words), frozenset(highlight))
+    placed = frozenset(w for w, _, _, i in glued if i > 0 and words[i - 1] in _PLACE_WORDS)
+    return QueryPlan(query, tuple(concepts), _intent(words), frozenset(highlight), placed)
 
 
 def _join_neighbours(

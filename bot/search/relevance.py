@@ -7,6 +7,17 @@ query's *topic* concepts: words that are neither Bluebook boilerplate (`japan`, 
 `latest`). A section must mention enough of them, and a topic word that occurs nowhere in the
 content (a name, a term the Bluebook never uses) may go unmatched at most once, however long
 the query: "south china sea arbitration ruling" is not answered by "East China Sea".
+
+Decided by what the words mean, not by one missing word:
+- a query of boilerplate and phrasing only (`relations in 2021`, `recent developments`) asks
+  about nothing in particular: nothing answers it;
+- common English words the content lacks (`pillars`, `finished`, `among`) are phrasing, not a
+  missing topic, when the query's other words point strongly enough (at least three found
+  words for each: "japan arctic policy three pillars"); a name the content lacks is not;
+- a place asked for with `in`/`at` (`npt review conference in vienna`) must be where the
+  section is: absent from the content, nothing answers; elsewhere in it, not this section.
+A section mentions what its own text, title, aliases and tags say, and the titles above it
+(a subsection "Political Situation" under "Sweden" is about Sweden).
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
+from bot.search import lexicon
 from bot.search.answer import required_matches
 from bot.search.index import SearchIndex
 from bot.search.query import Concept, QueryPlan
@@ -22,6 +34,8 @@ from bot.search.query import Concept, QueryPlan
 COMMON_SHARE = 0.4
 # Below this many units the share says nothing (a two-paragraph document).
 COMMON_MIN_UNITS = 12
+# Found words needed per common word the content lacks for the query to go on without it.
+STRONG_POINTER = 3
 
 
 def _common(index: SearchIndex, c: Concept) -> bool:
@@ -31,9 +45,32 @@ def _common(index: SearchIndex, c: Concept) -> bool:
     return index.df[term_id] >= COMMON_SHARE * index.n_units
 
 
-def topic_concepts(index: SearchIndex, plan: QueryPlan) -> tuple[Concept, ...]:
-    """The concepts that say what the query is about; all content concepts if none do."""
+def _asked(plan: QueryPlan) -> list[Concept]:
+    """The content concepts a section is asked about (phrasing the content lacks is not)."""
     content = [c for c in plan.content_concepts if not (c.phrasing and not c.known)]
+    return content or list(plan.content_concepts)
+
+
+def unfound_words(plan: QueryPlan) -> list[Concept]:
+    """The query's common English words the content lacks, when the rest of the query points
+    strongly enough to answer without them (else none: they may name the missing topic).
+    A place asked for (`in paris`) is never left out."""
+    content = _asked(plan)
+    unknown = [c for c in content if not c.known]
+    if not unknown or len(content) - len(unknown) < STRONG_POINTER * len(unknown):
+        return []
+    if any(c.text in plan.placed for c in unknown):
+        return []
+    if all(lexicon.is_common_word(w) for c in unknown for w in c.text.split()):
+        return unknown
+    return []
+
+
+def topic_concepts(
+    index: SearchIndex, plan: QueryPlan, skip: Sequence[Concept] = ()
+) -> tuple[Concept, ...]:
+    """The concepts that say what the query is about; all content concepts if none do."""
+    content = [c for c in _asked(plan) if not any(c is d for d in skip)]
     topic = [c for c in content if not c.generic and not c.phrasing and not _common(index, c)]
     return tuple(topic or content or plan.content_concepts)
 
@@ -56,33 +93,39 @@ def allowed_unknown(n_topic: int) -> int:
 
 
 class Relevance:
-    """The none decision for one query, worked out once per query and asked per section."""
+    """The none decision for one query, worked out once per query and asked per section.
 
-    __slots__ = ("_content", "_need_topic", "_numbers", "_possible", "_topic_rest")
+    A section answers by the plain rule, or, when the query holds common words the content
+    lacks, by the same rule without them provided one passage holds all the words found.
+    """
 
-    def __init__(
-        self, index: SearchIndex, plan: QueryPlan, topic: Sequence[Concept] | None = None
-    ) -> None:
+    __slots__ = ("_numbers", "_possible", "_rules")
+
+    def __init__(self, index: SearchIndex, plan: QueryPlan) -> None:
         self._numbers: tuple[tuple[frozenset[int], bool], ...] | None = None
         if not plan.content_concepts:
             self._numbers = tuple(
                 (frozenset(a for a, _ in c.alts), c.year) for c in plan.concepts if c.numeric
             )
-        content = [c for c in plan.content_concepts if not (c.phrasing and not c.known)]
-        if not content:
-            content = list(plan.content_concepts)
-        topic = topic if topic is not None else topic_concepts(index, plan)
-        in_topic = {id(c) for c in topic}
-        # (concept, soft: may be missed freely, counts for the topic)
-        self._content = tuple((c, c.generic or c.phrasing, id(c) in in_topic) for c in content)
-        in_content = {id(c) for c in content}
-        self._topic_rest = tuple(c for c in topic if id(c) not in in_content)
-        self._need_topic = required_topic(len(topic))
-        unknown = sum(1 for c in topic if not c.known)
-        self._possible = unknown <= allowed_unknown(len(topic))
+        content = _asked(plan)
+        specific = [c for c in content if not (c.generic or c.phrasing)]
+        # Boilerplate, phrasing and years only (`relations in 2021`) ask about nothing in
+        # particular; a figure (`8 point plan`, `2+2 meeting`) or a question (`how many
+        # summit meetings`) does.
+        particular = bool(specific) or bool(plan.intent)
+        particular = particular or any(c.numeric and not c.year for c in plan.concepts)
+        places = [c for c in specific if c.text in plan.placed]
+        self._possible = particular and all(c.known for c in places)
+        rules = [_Rule(index, plan, content, (), tuple(places))]
+        unfound = unfound_words(plan)
+        if unfound:
+            rules.append(_Rule(index, plan, content, unfound, tuple(places)))
+        self._rules = tuple(r for r in rules if r.possible)
 
     def __call__(self, index: SearchIndex, si: int) -> bool:
         """Does section `si` mention enough of what the query is about? A lone year never does."""
+        if not self._possible:
+            return False
         terms = index.section_sets[si]
         if self._numbers is not None:
             numbers = self._numbers
@@ -91,7 +134,38 @@ class Relevance:
             return found >= max(1, -(-len(numbers) // 2)) and (
                 n_nonyear > 0 or found == len(numbers)
             )
-        if not self._possible:
+        return any(rule(index, si, terms) for rule in self._rules)
+
+
+class _Rule:
+    """Enough of the query's (topic) concepts in a section, some of them perhaps left out."""
+
+    __slots__ = ("_content", "_need_topic", "_places", "_pointer", "_topic_rest", "possible")
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        plan: QueryPlan,
+        asked: list[Concept],
+        unfound: Sequence[Concept],
+        places: tuple[Concept, ...],
+    ) -> None:
+        content = [c for c in asked if not any(c is d for d in unfound)]
+        topic = topic_concepts(index, plan, unfound)
+        in_topic = {id(c) for c in topic}
+        # (concept, soft: may be missed freely, counts for the topic)
+        self._content = tuple((c, c.generic or c.phrasing, id(c) in in_topic) for c in content)
+        in_content = {id(c) for c in content}
+        self._topic_rest = tuple(c for c in topic if id(c) not in in_content)
+        self._need_topic = required_topic(len(topic))
+        self._places = places
+        # With words left out, the rest must point at one passage: all found in it.
+        self._pointer = tuple(c for c in content if not c.phrasing) if unfound else ()
+        unknown = sum(1 for c in topic if not c.known)
+        self.possible = unknown <= allowed_unknown(len(topic))
+
+    def __call__(self, index: SearchIndex, si: int, terms: AbstractSet[int]) -> bool:
+        if not all(_mentions(index, si, terms, c) for c in self._places):
             return False
         hits = soft_misses = topic_hits = 0
         for c, soft, topical in self._content:
@@ -103,7 +177,17 @@ class Relevance:
         if hits < required_matches(len(self._content) - soft_misses):
             return False
         topic_hits += sum(1 for c in self._topic_rest if _mentions(index, si, terms, c))
-        return topic_hits >= self._need_topic
+        return topic_hits >= self._need_topic and (not self._pointer or self._pointed(index, si))
+
+    def _pointed(self, index: SearchIndex, si: int) -> bool:
+        """Does one passage of the section (with its title) mention every found word?"""
+        entry = index.sections[si]
+        head = index.title_maps[si].keys()
+        for u in range(entry.unit_start, entry.unit_end):
+            terms = index.unit_sets[u] | head
+            if all(c.mentioned_in(terms) for c in self._pointer):
+                return True
+        return False
 
 
 def _mentions(index: SearchIndex, si: int, terms: AbstractSet[int], c: Concept) -> bool:

@@ -42,7 +42,9 @@ _STOP_TEXT = """
     lots still yet ever really tell show give find know want wanted good well happen
     happened happening please anything something thing things get got going s t ll d re ve
     m
-"""
+    isnt arent wasnt werent hasnt havent hadnt doesnt dont didnt cant cannot couldnt wouldnt
+    shouldnt wont whats whos hows wheres whens thats theres im ive youre weve theyre
+"""  # the last two lines: contractions, which lose their apostrophe (`hasn't` -> `hasnt`)
 STOP_WORDS: frozenset[str] = frozenset(_STOP_TEXT.split())
 
 MONTHS: tuple[str, ...] = (
