@@ -92,10 +92,11 @@ class SearchIndex:
     # a unit's passage analysed for sentence scores and excerpts, and its term ids as a set
     passages: Memo[int, Passage] = field(init=False)
     unit_sets: Memo[int, frozenset[int]] = field(init=False)
-    # term ids anywhere in a section (its text units, title, aliases and tags, and the titles
-    # above it), and those of its title, aliases and tags with their field weight (1.0, 0.9,
-    # 0.6)
+    # term ids anywhere in a section (its text units, title, aliases and tags), those of the
+    # titles above it and its own (its breadcrumb), and those of its title, aliases and tags
+    # with their field weight (1.0, 0.9, 0.6)
     section_sets: Memo[int, frozenset[int]] = field(init=False)
+    heading_sets: Memo[int, frozenset[int]] = field(init=False)
     title_maps: Memo[int, dict[int, float]] = field(init=False)
     _section_index: dict[str, int] = field(init=False)
 
@@ -104,6 +105,7 @@ class SearchIndex:
         self.passages = Memo(UNIT_MEMO, SearchIndex._passage, self)
         self.unit_sets = Memo(UNIT_MEMO, SearchIndex._unit_set, self)
         self.section_sets = Memo(SECTION_MEMO, SearchIndex._section_set, self)
+        self.heading_sets = Memo(SECTION_MEMO, SearchIndex._heading_set, self)
         self.title_maps = Memo(SECTION_MEMO, SearchIndex._title_map, self)
         self._section_index = {e.key: i for i, e in enumerate(self.sections)}
 
@@ -161,6 +163,7 @@ class SearchIndex:
             p.complete()
         self.unit_sets.fill(range(self.n_units))
         self.section_sets.fill(range(len(self.sections)))
+        self.heading_sets.fill(range(len(self.sections)))
         self.title_maps.fill(range(len(self.sections)))
 
     # -- what the memos make
@@ -175,10 +178,11 @@ class SearchIndex:
         entry = self.sections[si]
         out: set[int] = set(self.title_tids[self.title_off[si] : self.title_off[si + 1]])
         out.update(self.flat_terms[self.unit_off[entry.unit_start] : self.unit_off[entry.unit_end]])
-        # The titles above it: "Political Situation" under "Sweden" is about Sweden.
-        ids = self.term_ids
-        out.update(ids[t] for t in tx.terms(entry.breadcrumb) if t in ids)
         return frozenset(out)
+
+    def _heading_set(self, si: int) -> frozenset[int]:
+        ids = self.term_ids
+        return frozenset(ids[t] for t in tx.terms(self.sections[si].breadcrumb) if t in ids)
 
     def _title_map(self, si: int) -> dict[int, float]:
         a, b = self.title_off[si], self.title_off[si + 1]

@@ -77,10 +77,10 @@ def is_common_word(word: str) -> bool:
     return any(_has(common, b) for b in _bases(word))
 
 
-def is_name(word: str) -> bool:
-    """Is `word` listed only as a proper noun (`vienna`, `paris`), never in lower case?"""
+def could_be_name(word: str) -> bool:
+    """Is `word` listed as a proper noun (`vienna`, `paris`; `paris` is also a plant)?"""
     word = tx.fold(word)
-    if not word.isalpha() or is_common_word(word):
+    if not word.isalpha():
         return False
     _, names = _load()
-    return any(_has(names, b) for b in _bases(word))
+    return _has(names, word)

@@ -62,7 +62,12 @@ def score_name(
         if hit:
             q_cov = len(hit) / len(qs)
             t_cov = len(hit) / len(name.terms)
-            best = (0.6 + 0.25 * t_cov + 0.1 * q_cov) if q_cov == 1.0 else 0.55 * q_cov * t_cov
+            if q_cov == 1.0:
+                best = 0.6 + 0.25 * t_cov + 0.1 * q_cov
+            elif t_cov == 1.0 and q_cov >= 0.5:  # the whole title and as much again
+                best = 0.5 + 0.2 * q_cov  # (`ghana economy`): worth offering
+            else:
+                best = 0.55 * q_cov * t_cov
     if prefix and name.norm.startswith(q.norm):
         best = max(best, 0.9 + 0.05 * len(q.norm) / max(len(name.norm), 1))
     ratio = (fuzz.ratio(q.norm, name.norm) if ratio is None else ratio) / 100.0

@@ -72,6 +72,10 @@ class Concept:
             return True
         return self.parts_known and bool(self.parts) and self.parts <= terms
 
+    def named_in(self, terms: AbstractSet[int]) -> bool:
+        """Is the concept named by one of these terms alone (not a phrase's words apart)?"""
+        return not self._alone.isdisjoint(terms)
+
     @property
     def known(self) -> bool:
         return bool(self.alts)
@@ -93,7 +97,8 @@ class QueryPlan:
     concepts: tuple[Concept, ...]
     intent: str  # "when", "count" or ""
     highlight: frozenset[str]  # index terms worth bolding in an excerpt
-    placed: frozenset[str] = frozenset()  # words asked for as a place: `in vienna`, `at osaka`
+    # the runs of words asked for as a place: `in vienna`, `at osaka`, `in estonia tallinn`
+    placed: tuple[tuple[str, ...], ...] = ()
     _content: tuple[Concept, ...] = field(init=False, repr=False, compare=False)
     # term id -> (concept position, weight) for every alternative: ranking scores a candidate
     # by intersecting its terms with these instead of testing every alternative.
@@ -336,8 +341,25 @@ def plan_query(index: SearchIndex, query: str) -> QueryPlan:
         concepts.append(concept)
         highlight |= marks
     highlight |= _join_neighbours(index, singles, concepts)
-    placed = frozenset(w for w, _, _, i in glued if i > 0 and words[i - 1] in _PLACE_WORDS)
+    placed = _places(words, glued)
     return QueryPlan(query, tuple(concepts), _intent(words), frozenset(highlight), placed)
+
+
+def _places(
+    words: list[str], glued: list[tuple[str, str, re.Pattern[str] | None, int]]
+) -> tuple[tuple[str, ...], ...]:
+    """The runs of content words right after `in` or `at` (`in new york`)."""
+    runs: list[list[str]] = []
+    last = -2
+    for w, _, _, i in glued:
+        if i == last + 1 and runs:
+            runs[-1].append(w)
+        elif i > 0 and words[i - 1] in _PLACE_WORDS:
+            runs.append([w])
+        else:
+            continue
+        last = i
+    return tuple(tuple(r) for r in runs)
 
 
 def _join_neighbours(

@@ -54,16 +54,31 @@ def _asked(plan: QueryPlan) -> list[Concept]:
 def unfound_words(plan: QueryPlan) -> list[Concept]:
     """The query's common English words the content lacks, when the rest of the query points
     strongly enough to answer without them (else none: they may name the missing topic).
-    A place asked for (`in paris`) is never left out."""
+    A place asked for (`in paris`) is never left out: see `Relevance`."""
     content = _asked(plan)
     unknown = [c for c in content if not c.known]
     if not unknown or len(content) - len(unknown) < STRONG_POINTER * len(unknown):
         return []
-    if any(c.text in plan.placed for c in unknown):
-        return []
     if all(lexicon.is_common_word(w) for c in unknown for w in c.text.split()):
         return unknown
     return []
+
+
+def _place_runs(plan: QueryPlan, content: Sequence[Concept]) -> list[list[Concept]]:
+    """The places asked for with `in`/`at`, each as the concepts of its words; a run with no
+    word that can be a place (`in decades`, `in detail`) is none."""
+    runs = []
+    for words in plan.placed:
+        run = [c for c in content if c.text in words and not (c.generic or c.phrasing)]
+        if any(c.known or _name_like(c.text) for c in run):
+            runs.append(run)
+    return runs
+
+
+def _name_like(word: str) -> bool:
+    """Can a word the content lacks be a place? A listed proper noun (`vienna`, `paris`; the
+    latter is a plant too) or no common word."""
+    return lexicon.could_be_name(word) or not lexicon.is_common_word(word)
 
 
 def topic_concepts(
@@ -109,17 +124,20 @@ class Relevance:
             )
         content = _asked(plan)
         specific = [c for c in content if not (c.generic or c.phrasing)]
-        # Boilerplate, phrasing and years only (`relations in 2021`) ask about nothing in
-        # particular; a figure (`8 point plan`, `2+2 meeting`) or a question (`how many
-        # summit meetings`) does.
+        # One boilerplate word with phrasing and years (`relations in 2021`, `overview of the
+        # year`) asks about nothing in particular; a figure (`8 point plan`, `2+2 meeting`),
+        # a question (`how many summit meetings`) or boilerplate words together (`year of
+        # regional exchanges`) may.
         particular = bool(specific) or bool(plan.intent)
         particular = particular or any(c.numeric and not c.year for c in plan.concepts)
-        places = [c for c in specific if c.text in plan.placed]
-        self._possible = particular and all(c.known for c in places)
-        rules = [_Rule(index, plan, content, (), tuple(places))]
+        particular = particular or sum(1 for c in content if c.generic) >= 2
+        # A place the content lacks altogether: nothing answers; else the section's own.
+        places = tuple(tuple(c for c in run if c.known) for run in _place_runs(plan, content))
+        self._possible = particular and all(places)
+        rules = [_Rule(index, plan, content, (), places)]
         unfound = unfound_words(plan)
         if unfound:
-            rules.append(_Rule(index, plan, content, unfound, tuple(places)))
+            rules.append(_Rule(index, plan, content, unfound, places))
         self._rules = tuple(r for r in rules if r.possible)
 
     def __call__(self, index: SearchIndex, si: int) -> bool:
@@ -148,7 +166,7 @@ class _Rule:
         plan: QueryPlan,
         asked: list[Concept],
         unfound: Sequence[Concept],
-        places: tuple[Concept, ...],
+        places: tuple[tuple[Concept, ...], ...],
     ) -> None:
         content = [c for c in asked if not any(c is d for d in unfound)]
         topic = topic_concepts(index, plan, unfound)
@@ -165,8 +183,9 @@ class _Rule:
         self.possible = unknown <= allowed_unknown(len(topic))
 
     def __call__(self, index: SearchIndex, si: int, terms: AbstractSet[int]) -> bool:
-        if not all(_mentions(index, si, terms, c) for c in self._places):
-            return False
+        for run in self._places:
+            if not any(_mentions(index, si, terms, c) for c in run):
+                return False
         hits = soft_misses = topic_hits = 0
         for c, soft, topical in self._content:
             if _mentions(index, si, terms, c):
@@ -192,7 +211,9 @@ class _Rule:
 
 def _mentions(index: SearchIndex, si: int, terms: AbstractSet[int], c: Concept) -> bool:
     """Does section `si` (its term ids: `terms`) mention the concept? A glued form (`G20`)
-    must stand in its text as such."""
-    if not c.mentioned_in(terms):
-        return False
-    return c.surface is None or c.surface.search(section_text(index, si)) is not None
+    must stand in its text as such. The titles above it name a word or a whole phrase, not a
+    phrase's words apart (`Economic Relations > Trade Agreement` is no economic partnership
+    agreement)."""
+    if c.surface is not None:
+        return c.mentioned_in(terms) and c.surface.search(section_text(index, si)) is not None
+    return c.mentioned_in(terms) or c.named_in(index.heading_sets[si])

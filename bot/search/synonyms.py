@@ -373,7 +373,7 @@ PHRASING_WORDS: frozenset[str] = word_set(
     going get getting got give given giving show shown showing look looking find found
     possible currently ongoing still yet already ever often much many more most less least
     happening situation case cases matter matters point points fact facts example examples
-    bring brought share developments w vs versus
+    bring brought share developments year years w vs versus
     """
 )
 
