@@ -66,6 +66,7 @@ def build_index(snapshot: Snapshot) -> SearchIndex:
         abbreviations=abbreviations,
         phrases=phrases,
         vocab=Vocabulary(reader.surface),
+        named=_named(reader),
         unit_section=tables.unit_section,
         unit_kind=bytes(tables.unit_kind),
         unit_pos=tables.unit_pos,
@@ -130,6 +131,7 @@ class _Reader:
         self.term_ids: dict[str, int] = {}
         self.terms: list[str] = []
         self.surface: Counter[str] = Counter()  # word -> units it occurs in
+        self.lowered: set[int] = set()  # terms the text writes in lower case somewhere
         self._raw_word: dict[str, str] = {}  # raw token -> surface word
         self._raw_tid: dict[str, int] = {}  # raw token -> term id, -1 for stop words
         self._chunk_joins: dict[str, tuple[int, ...]] = {}  # hyphenated chunk -> joined ids
@@ -208,6 +210,8 @@ class _Reader:
                 i = self.term_id(t)
                 if t in self._starts:
                     self._starts_by_id[i] = self._starts[t]
+                if r[0].islower():
+                    self.lowered.add(i)
             self._raw_word[r] = sys.intern(w)
             raw_tid[r] = i
 
@@ -350,6 +354,14 @@ def _postings(tables: _Tables, n_terms: int) -> _Postings:
     off = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=off[1:])
     return _Postings(unit_of[order], impacts[order], off, df, idf)
+
+
+def _named(reader: _Reader) -> bytes:
+    """Per term, 1 when the text writes it only capitalised (a name: `Entebbe`, `Osaka`)."""
+    lowered = reader.lowered
+    return bytes(
+        0 if i in lowered or not t[:1].isalpha() else 1 for i, t in enumerate(reader.terms)
+    )
 
 
 def _title_idf(tables: _Tables, n_terms: int) -> array[float]:

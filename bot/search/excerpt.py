@@ -82,6 +82,18 @@ def excerpt_of(
     return result[:limit]
 
 
+def shows(excerpt: str, alts: Sequence[tuple[tuple[str, ...], float]]) -> bool:
+    """Does an excerpt hold one of a concept's alternatives?"""
+    plain = excerpt.replace("**", "")
+    held = set(tx.terms(plain)) | {joined for *_, joined in tx.compounds(plain)}
+    return any(all(t in held for t in terms) for terms, _ in alts)
+
+
+def joined(first: str, second: str) -> str:
+    """Two excerpts of one section, an ellipsis between them."""
+    return first.removesuffix(ELLIPSIS) + f" {ELLIPSIS} " + second.removeprefix(ELLIPSIS)
+
+
 def _grow(
     sentences: Sequence[str], scores: Sequence[float], best: int, target: int
 ) -> tuple[int, int, int]:

@@ -9,18 +9,23 @@ The passage shown for a section is the one whose best sentence answers best.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import islice
 
+from bot.search import lexicon
 from bot.search import tokens as tx
 from bot.search.answer import MAX_RESULTS
-from bot.search.excerpt import excerpt_of
+from bot.search.excerpt import MAX_EXCERPT, TARGET, excerpt_of, joined, shows
 from bot.search.index import SearchIndex
 from bot.search.passage import Scorer
-from bot.search.query import plan_query, sentence_concepts
+from bot.search.query import W_EXACT, Concept, QueryPlan, plan_query, sentence_concepts
 from bot.search.rank import SectionHit, rank
-from bot.search.relevance import Relevance
+from bot.search.relevance import Relevance, common_here
+from bot.text import ELLIPSIS
 
 MAX_UNITS_COMPARED = 40
+MIN_FIRST = 200  # an added sentence never leaves the passage's own excerpt less room
+Alternatives = Sequence[tuple[tuple[str, ...], float]]
 # Another passage of the section is shown only when its best sentence is this much better.
 BETTER_PASSAGE = 1.05
 COUNTED_BOOST = 0.3
@@ -39,7 +44,7 @@ class Prepared:
         plan = plan_query(index, text)
         self.index = index
         self.plan = plan
-        self.scorer = Scorer(sentence_concepts(index, plan), plan.intent)
+        self.scorer = Scorer(sentence_concepts(index, plan), plan.intent, anchors(index, plan))
         self.wanted = frozenset(a for c in plan.concepts for a, _ in c.alts)
         self.relevant = Relevance(index, plan)
         self._scores: dict[int, list[float]] = {}
@@ -51,10 +56,53 @@ class Prepared:
         return found
 
     def excerpt(self, u: int) -> str:
-        p = self.index.passages[u]
-        plan = self.plan
+        """The excerpt of passage `u`, and, when the query names a month, a place or a figure
+        that another passage of the section holds but this excerpt does not, the best
+        sentence that holds it (`triangular partnership entebbe`)."""
+        index, plan, scorer = self.index, self.plan, self.scorer
+        p = index.passages[u]
         scores = self.sentence_scores(u)
-        return excerpt_of(p, self.scorer, plan.highlight, scores=scores, patterns=plan.patterns)
+        text = excerpt_of(p, scorer, plan.highlight, scores=scores, patterns=plan.patterns)
+        missing = [
+            alts
+            for alts, anchor in zip(scorer.concepts, scorer.anchors, strict=True)
+            if anchor and not shows(text, alts)
+        ]
+        found = self._holding(u, missing) if missing else None
+        if found is None:
+            return text
+        v, i = found
+        other = index.passages[v]
+        extra = other.bold(i, i, plan.highlight, plan.patterns)
+        extra += ELLIPSIS if i < len(other.sentences) - 1 else ""
+        room = MAX_EXCERPT - len(extra) - 3
+        if room < MIN_FIRST:
+            return text
+        if len(text) > room:
+            text = excerpt_of(
+                p, scorer, plan.highlight, min(TARGET, room), room, scores, plan.patterns
+            )
+        return joined(text, extra)
+
+    def _holding(self, u: int, missing: list[Alternatives]) -> tuple[int, int] | None:
+        """(passage, sentence): the best sentence of another passage of `u`'s section that
+        holds one of the `missing` concepts."""
+        index = self.index
+        entry = index.sections[index.unit_section[u]]
+        best: tuple[float, int, int] | None = None
+        end = min(entry.unit_end, entry.unit_start + MAX_UNITS_COMPARED)
+        for v in range(entry.unit_start, end):
+            if v == u:
+                continue
+            passage = index.passages[v]
+            mask = 0
+            for alts in missing:
+                mask |= passage.holding(alts)
+            scores = self.sentence_scores(v) if mask else ()
+            for i, score in enumerate(scores):
+                if mask >> i & 1 and (best is None or score > best[0]):
+                    best = (score, v, i)
+        return None if best is None else (best[1], best[2])
 
     def best_unit(self, hit: SectionHit) -> int:
         """The passage of the hit's section whose best sentence answers the query best.
@@ -81,6 +129,32 @@ class Prepared:
             if score > best_score * BETTER_PASSAGE:
                 best, best_score = u, score
         return best
+
+
+def anchors(index: SearchIndex, plan: QueryPlan) -> tuple[bool, ...]:
+    """Per concept of the sentence scorer: does it name a month, a place or a figure? The
+    excerpt must show the sentence that holds it (`triangular partnership entebbe`: the
+    Entebbe sentence, though another passage says "triangular partnership" twice). For "how
+    much" the figure is what is asked: a name there is context (`population of the pacific
+    alliance` wants the figure's sentence, not the one naming the alliance)."""
+    out = []
+    for c in plan.concepts:
+        if not c.alts:
+            continue  # `sentence_concepts` leaves it out too
+        topical = not (c.generic or c.phrasing or common_here(index, c))
+        month = tx.MONTH_FORMS.get(c.text, c.text) in tx.MONTHS
+        named = plan.intent != "count" and _named(index, c)
+        out.append(topical and (c.numeric or month or named))
+    return tuple(out)
+
+
+def _named(index: SearchIndex, c: Concept) -> bool:
+    """A place or a name: the text writes it capitalised only, and it is no common English
+    word (`Prime Minister` and `UN Triangular Partnership` are capitalised too)."""
+    words = c.text.split()
+    if not any(index.named[a] for a, w in c.alts if w >= W_EXACT):
+        return False
+    return all(lexicon.could_be_name(w) or not lexicon.is_common_word(w) for w in words)
 
 
 def find_hits(q: Prepared, limit: int = MAX_RESULTS) -> list[SectionHit]:

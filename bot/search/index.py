@@ -68,6 +68,7 @@ class SearchIndex:
     abbreviations: dict[str, str]  # folded short form -> long form
     phrases: dict[tuple[str, ...], list[tuple[str, ...]]]  # phrase -> phrases it may stand for
     vocab: Vocabulary
+    named: bytes  # per term: 1 when the text only writes it capitalised (a name, a place)
     # units: unit u owns flat_terms[unit_off[u] : unit_off[u + 1]], its distinct term ids
     unit_section: array[int]
     unit_kind: bytes

@@ -134,15 +134,18 @@ class Scorer:
     `ranked`: per concept its alternatives, best weight first (stable), so the weights a
     sentence matches come out best first. `bonus`: the intent bonus, one average concept.
     `starts`: the first words of all alternatives, which a number must stand right before
-    for a sentence to count the thing asked about.
+    for a sentence to count the thing asked about. `anchors`: per concept, whether it names
+    a month, a place or a figure, which the excerpt must show: a sentence holding one gets
+    the bonus once more for each (so one holding both of a pair wins).
     """
 
-    __slots__ = ("bonus", "concepts", "intent", "ranked", "starts")
+    __slots__ = ("anchors", "bonus", "concepts", "intent", "ranked", "starts")
 
-    def __init__(self, concepts: Concepts, intent: str = "") -> None:
+    def __init__(self, concepts: Concepts, intent: str = "", anchors: Sequence[bool] = ()) -> None:
         self.concepts = concepts
         self.ranked = tuple(tuple(sorted(alts, key=lambda a: -a[1])) for alts in concepts)
         self.intent = intent
+        self.anchors = tuple(anchors) or (False,) * len(concepts)
         self.bonus = 0.0
         if concepts:
             best = (max((w for _, w in alts), default=0.0) for alts in concepts)
@@ -212,6 +215,17 @@ class Passage:
             found = self._marks[i] = marks(self.sentences[i])
         return found
 
+    def holding(self, alts: Sequence[tuple[tuple[str, ...], float]]) -> int:
+        """The mask of the sentences that hold any of a concept's alternatives."""
+        everything = (1 << len(self.sentences)) - 1
+        out = 0
+        for terms, _ in alts:
+            m = everything
+            for part in terms:
+                m &= self.masks.get(part, 0)
+            out |= m
+        return out
+
     def counts(self, q: Scorer) -> bool:
         """Does a number stand right before a query word in any sentence?"""
         return any(not q.starts.isdisjoint(r) for r in self.reach())
@@ -229,7 +243,7 @@ class Passage:
 
     def scores(self, q: Scorer) -> list[float]:
         """How well each sentence answers the query (see the module's docstring)."""
-        present, anywhere = self._present(q)
+        present, anywhere, anchored = self._present(q)
         scores = [0.0] * len(self.sentences)
         if not anywhere:
             return scores
@@ -251,6 +265,9 @@ class Passage:
                     ws = [w for m, w in several if m & bit]  # best first
                     if ws:
                         score += ws[0] + 0.3 * sum(ws[1:])
+                for m in anchored:
+                    if m & bit:
+                        score += q.bonus
                 if score > 0 and flagged & bit:
                     score += max(0.5, q.bonus)
                     if q.intent == "count" and not q.starts.isdisjoint(self.reach()[i]):
@@ -262,15 +279,17 @@ class Passage:
 
     def _present(
         self, q: Scorer
-    ) -> tuple[list[tuple[int, float, list[tuple[int, float]] | None]], int]:
+    ) -> tuple[list[tuple[int, float, list[tuple[int, float]] | None]], int, list[int]]:
         """Per concept found in the passage: (mask, weight, None) when one alternative is
         found (the common case), else (0, 0.0, the (mask, weight) of each found, best first);
-        and the mask of the sentences holding any."""
+        the mask of the sentences holding any; per anchor concept found, the mask of the
+        sentences holding it."""
         masks = self.masks
         everything = (1 << len(self.sentences)) - 1
         present: list[tuple[int, float, list[tuple[int, float]] | None]] = []
+        anchored: list[int] = []
         anywhere = 0
-        for alts in q.ranked:
+        for alts, anchor in zip(q.ranked, q.anchors, strict=True):
             found: list[tuple[int, float]] = []
             for t, w in alts:
                 m = everything
@@ -285,4 +304,9 @@ class Passage:
                 present.append((found[0][0], found[0][1], None))
             elif found:
                 present.append((0, 0.0, found))
-        return present, anywhere
+            if anchor and found:
+                mask = 0
+                for m, _ in found:
+                    mask |= m
+                anchored.append(mask)
+        return present, anywhere, anchored

@@ -38,7 +38,8 @@ COMMON_MIN_UNITS = 12
 STRONG_POINTER = 3
 
 
-def _common(index: SearchIndex, c: Concept) -> bool:
+def common_here(index: SearchIndex, c: Concept) -> bool:
+    """Is the concept's word in most passages of this content (boilerplate here)?"""
     if not c.alts or index.n_units < COMMON_MIN_UNITS:
         return False
     term_id = c.alts[0][0]
@@ -86,7 +87,7 @@ def topic_concepts(
 ) -> tuple[Concept, ...]:
     """The concepts that say what the query is about; all content concepts if none do."""
     content = [c for c in _asked(plan) if not any(c is d for d in skip)]
-    topic = [c for c in content if not c.generic and not c.phrasing and not _common(index, c)]
+    topic = [c for c in content if not c.generic and not c.phrasing and not common_here(index, c)]
     return tuple(topic or content or plan.content_concepts)
 
 

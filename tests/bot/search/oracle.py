@@ -34,20 +34,32 @@ def counts_concept(sentence: str, concepts: Concepts) -> bool:
     return False
 
 
-def sentence_scores(sentences: Sequence[str], concepts: Concepts, intent: str = "") -> list[float]:
+def sentence_scores(
+    sentences: Sequence[str],
+    concepts: Concepts,
+    intent: str = "",
+    anchors: Sequence[bool] = (),
+) -> list[float]:
     """Per sentence: each concept's best alternative in it (plus 0.3 for each further one),
-    summed; then the intent bonus for a date ("when") or a figure ("count")."""
+    summed; then one average concept more for each anchor concept (a month, a place, a
+    figure) it holds; then the intent bonus for a date ("when") or a figure ("count")."""
     bonus = 0.0
     if concepts:
         bonus = sum(max((w for _, w in alts), default=0.0) for alts in concepts) / len(concepts)
+    anchors = tuple(anchors) or (False,) * len(concepts)
     scores: list[float] = []
     for s in sentences:
         ts = set(tx.terms(s)) | {joined for *_, joined in tx.compounds(s)}
         score = 0.0
-        for alts in concepts:
+        held = []
+        for alts, anchor in zip(concepts, anchors, strict=True):
             found = sorted((w for t, w in alts if all(p in ts for p in t)), reverse=True)
             if found:
                 score += found[0] + 0.3 * sum(found[1:])
+                held.append(anchor)
+        for anchor in held:
+            if anchor:
+                score += bonus
         if score > 0 and (
             (intent == "when" and is_yearish(s)) or (intent == "count" and states_figure(s))
         ):

@@ -28,6 +28,9 @@ QUERIES = (
     "japan russia relations",  # boilerplate words
     "Arctic LNG 2",  # glued letters and digits
     "disqualified athletes",  # related (prefix) alternatives
+    "summit in vladivostok in september",  # anchors: a place and a month
+    "the fourth 2+2 meeting",  # an ordinal word for `4th`, numbers as anchors
+    "peace-keeping and counter terrorism",  # joined forms of words typed apart
 )
 
 
@@ -35,14 +38,14 @@ QUERIES = (
 def test_passage_scores_equal_direct_scoring(query: str) -> None:
     index = seed_index()
     q = Prepared(index, check_query(query))
-    concepts, intent = q.scorer.concepts, q.scorer.intent
+    concepts, intent, anchors = q.scorer.concepts, q.scorer.intent, q.scorer.anchors
     counted = 0
     for u in range(index.n_units):
         text = index.unit_text(u)
         p = Passage(text)
         sentences = split_sentences(text) or [text]
         assert list(p.sentences) == sentences
-        assert p.scores(q.scorer) == oracle.sentence_scores(sentences, concepts, intent)
+        assert p.scores(q.scorer) == oracle.sentence_scores(sentences, concepts, intent, anchors)
         direct = any(oracle.counts_concept(s, concepts) for s in sentences)
         assert p.counts(q.scorer) == direct
         counted += direct
