@@ -126,7 +126,7 @@ def find_section(index: SearchIndex, query: str) -> Answer:
             i = index.section_idx(r.key)
             if i is not None:
                 via_text.append(section_result(index, i, r.score, r.excerpt))
-        return Answer(q, "section", found.status, tuple(via_text))
+        return Answer(q, "section", found.status, tuple(via_text), found.message)
     weak = [(s, i) for s, i in ranked if s >= WEAK][:MAX_CHOICES]
     if weak:
         results = tuple(section_result(index, i, s) for s, i in weak)

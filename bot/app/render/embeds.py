@@ -226,12 +226,17 @@ class SectionCache:
 # -- "did you mean" --------------------------------------------------------------------------
 
 
+def _note(answer: Answer) -> str:
+    """The core's note on an answer (`Not in the text: govt.`), as a line of its own."""
+    return f"\n*{escape_user_text(answer.message, 200)}*" if answer.message else ""
+
+
 def choices_embed(answer: Answer) -> discord.Embed:
     """The candidates of a `choices` answer, to pick from in the select menu below."""
     query = escape_user_text(answer.query, 120)
     embed = _new_embed(
         f"Did you mean…? ({escape_user_text(answer.query, 200)})",
-        f"Several sections match **{query}**. Choose one below.",
+        f"Several sections match **{query}**. Choose one below." + _note(answer),
     )
     _result_fields(embed, answer.results)
     _footer(embed, "Pick a section in the menu to open it here.")
@@ -279,7 +284,7 @@ def search_embed(answer: Answer, docs: Sequence[Document] = ()) -> discord.Embed
         if answer.status == "ok"
         else "Several passages match about equally well. Open one in the menu below."
     )
-    embed = _new_embed(f"Search: {shown_query}", intro)
+    embed = _new_embed(f"Search: {shown_query}", intro + _note(answer))
     _result_fields(embed, answer.results)
     _footer(embed, " · ".join(document_footer(d) for d in docs) or "Diplomatic Bluebook")
     return embed

@@ -199,6 +199,17 @@ async def test_search_lists_passages_with_breadcrumbs_and_opens_them(
     assert repeat["embeds"] == data["embeds"] and repeat["components"] == data["components"]
 
 
+async def test_search_says_which_words_the_text_lacks(running_bot: RunningBot) -> None:
+    """A common word the text does not have is left out of an answer the other words point
+    at, and the reply says so under the intro."""
+    data = await ask(running_bot, "search", {"query": "trade volume with Russia lately"})
+    embed = data["embeds"][0]
+    assert embed["description"].endswith("\n*Not in the text: lately.*")
+    assert embed["fields"][0]["name"].endswith("Japan-Russia Economic Relations")
+    plain = await ask(running_bot, "search", {"query": "trade volume with Russia"})
+    assert "Not in the text" not in plain["embeds"][0]["description"]
+
+
 async def test_summit_timeline_and_query(running_bot: RunningBot) -> None:
     data = await ask(running_bot, "summit")
     embed = data["embeds"][0]
