@@ -53,6 +53,19 @@ def excerpt_of(
 ) -> str:
     """`build_excerpt` on an analysed passage (`scores`: its sentence scores, if known;
     `patterns`: glued forms to bold as a whole, `G7`)."""
+    return excerpt_span(p, q, highlight, target, limit, scores, patterns)[0]
+
+
+def excerpt_span(
+    p: Passage,
+    q: Scorer,
+    highlight: Collection[str],
+    target: int = TARGET,
+    limit: int = MAX_EXCERPT,
+    scores: Sequence[float] | None = None,
+    patterns: Sequence[re.Pattern[str]] = (),
+) -> tuple[str, int]:
+    """`excerpt_of`, and the mask of the sentences it shows (bit i: sentence i)."""
     sentences = p.sentences
     if scores is None:
         scores = p.scores(q)
@@ -67,7 +80,7 @@ def excerpt_of(
             prefix = ELLIPSIS if best > 0 and not cut.startswith(ELLIPSIS) else ""
             suffix = ELLIPSIS if best < last and not cut.endswith(ELLIPSIS) else ""
             if prefix + cut + suffix:
-                return (prefix + cut + suffix)[:limit]
+                return (prefix + cut + suffix)[:limit], 1 << best
         lo = hi = best
     text = p.bold(lo, hi, highlight, patterns)
     while len(text) > room and hi > lo:
@@ -79,14 +92,7 @@ def excerpt_of(
     if len(text) > room:
         text = text[: room - 1].rstrip() + ELLIPSIS
     result = (ELLIPSIS if lo > 0 else "") + text + (ELLIPSIS if hi < last else "")
-    return result[:limit]
-
-
-def shows(excerpt: str, alts: Sequence[tuple[tuple[str, ...], float]]) -> bool:
-    """Does an excerpt hold one of a concept's alternatives?"""
-    plain = excerpt.replace("**", "")
-    held = set(tx.terms(plain)) | {joined for *_, joined in tx.compounds(plain)}
-    return any(all(t in held for t in terms) for terms, _ in alts)
+    return result[:limit], ((1 << (hi + 1)) - 1) ^ ((1 << lo) - 1)
 
 
 def joined(first: str, second: str) -> str:

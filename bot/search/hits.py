@@ -15,7 +15,7 @@ from itertools import islice
 from bot.search import lexicon
 from bot.search import tokens as tx
 from bot.search.answer import MAX_RESULTS
-from bot.search.excerpt import MAX_EXCERPT, TARGET, excerpt_of, joined, shows
+from bot.search.excerpt import MAX_EXCERPT, TARGET, excerpt_of, excerpt_span, joined
 from bot.search.index import SearchIndex
 from bot.search.passage import Scorer
 from bot.search.query import W_EXACT, Concept, QueryPlan, plan_query, sentence_concepts
@@ -62,11 +62,11 @@ class Prepared:
         index, plan, scorer = self.index, self.plan, self.scorer
         p = index.passages[u]
         scores = self.sentence_scores(u)
-        text = excerpt_of(p, scorer, plan.highlight, scores=scores, patterns=plan.patterns)
+        text, shown = excerpt_span(p, scorer, plan.highlight, scores=scores, patterns=plan.patterns)
         missing = [
             alts
             for alts, anchor in zip(scorer.concepts, scorer.anchors, strict=True)
-            if anchor and not shows(text, alts)
+            if anchor and not p.holding(alts) & shown
         ]
         found = self._holding(u, missing) if missing else None
         if found is None:
