@@ -109,7 +109,7 @@ def number_forms(word: str) -> tuple[str, ...]:
     """
     if word in NUMBER_WORDS:
         return (NUMBER_WORDS[word],)
-    if word.isdigit():
+    if word.isascii() and word.isdigit():  # not `¹` or `٣`, which int() refuses or reads
         return (ordinal(int(word)),)
     found = _ORDINAL.fullmatch(word)
     if found is None:
