@@ -41,6 +41,15 @@ def test_public_evaluation_meets_targets():
         # their table word's synonyms (fs15), a phrase mentioned only where all its words are
         # (fn02). reached: pass 96.2%, hit@1 100%, none-acc 91.7%, false-none 0% (52 queries)
         ("queries-fresh.yaml", 0.94, 0.975, 0.90, 0.03),
+        # written blind over six page-style texts cut short before their notes; first figure
+        # pass 75.5%, hit@1 75.8%, none-acc 85.2%, false-none 3.0% (159 queries). Reached
+        # after the ingest of cut-short texts and the general rules in docs/search.md:
+        # pass 96.2%, hit@1 96.2%, none-acc 96.3%, false-none 1.5%.
+        ("queries-blind.yaml", 0.95, 0.95, 0.90, 0.02),
+        # written blind for the "nothing relevant" decision (187 queries); first figure pass
+        # 85.6%, hit@1 90.7%, none-acc 83.3%, false-none 9.3%. Reached: pass 94.1%,
+        # hit@1 96.9%, none-acc 95.6%, false-none 1.0%.
+        ("queries-none.yaml", 0.92, 0.95, 0.90, 0.02),
     ],
 )
 def test_other_evaluation_sets_hold_their_level(name, pass_rate, hit1, none_accuracy, false_none):
