@@ -68,8 +68,10 @@ def unit_scores(index: SearchIndex, plan: QueryPlan) -> np.ndarray:
     best: np.ndarray | None = None  # a concept's best alternative per unit
     for c in plan.concepts:
         if len(c.alts) == 1:
+            # A posting list names each unit once, so plain fancy indexing adds exactly
+            # what np.add.at would, without its unbuffered per-element loop.
             units, impacts = index.postings(c.alts[0][0], POSTING_CAP)
-            np.add.at(acc, units, np.multiply(impacts, c.alts[0][1], dtype=np.float64))
+            acc[units] += np.multiply(impacts, c.alts[0][1], dtype=np.float64)
             continue
         if best is None:
             best = np.zeros(index.n_units)
@@ -77,7 +79,8 @@ def unit_scores(index: SearchIndex, plan: QueryPlan) -> np.ndarray:
         for term_id, weight in c.alts:
             units, impacts = index.postings(term_id, POSTING_CAP)
             if len(units):
-                np.maximum.at(best, units, np.multiply(impacts, weight, dtype=np.float64))
+                scaled = np.multiply(impacts, weight, dtype=np.float64)
+                best[units] = np.maximum(best[units], scaled)
                 seen.append(units)
         if seen:
             touched = np.concatenate(seen)
@@ -94,8 +97,9 @@ def _top_units(index: SearchIndex, plan: QueryPlan) -> list[tuple[int, float]]:
     if len(found) > CANDIDATE_UNITS:
         # Everything above the 60th score, then the lowest units among those equal to it.
         kth = np.partition(vals, len(vals) - CANDIDATE_UNITS)[len(vals) - CANDIDATE_UNITS]
-        tied = np.flatnonzero(vals == kth)[: CANDIDATE_UNITS - int(np.count_nonzero(vals > kth))]
-        keep = np.sort(np.concatenate((np.flatnonzero(vals > kth), tied)))
+        above = vals > kth
+        tied = np.flatnonzero(vals == kth)[: CANDIDATE_UNITS - int(np.count_nonzero(above))]
+        keep = np.sort(np.concatenate((np.flatnonzero(above), tied)))
         found, vals = found[keep], vals[keep]
     pairs = list(zip(found.tolist(), vals.tolist(), strict=True))
     pairs.sort(key=itemgetter(1), reverse=True)  # stable: equal scores stay in unit order
