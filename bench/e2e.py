@@ -49,7 +49,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.inputs import build_content, load_queries  # noqa: E402
 from bot.app.render.cache import ContentLRU  # noqa: E402
-from bot.cli.run import GC_THRESHOLD  # noqa: E402
+from bot.content.memory import GC_THRESHOLD  # noqa: E402
 from bot.emulator.zlib_client import ZlibStreamContext  # noqa: E402
 from bot.playground.harness import RunningBot, start_bot, write_config  # noqa: E402
 from cogs.lookup.cog import REPLY_CACHE_SIZE  # noqa: E402

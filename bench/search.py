@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.content import load_content  # noqa: E402
+from bot.content.memory import GC_THRESHOLD, no_collection_pauses  # noqa: E402
 from bot.content.model import Document, Section, Snapshot  # noqa: E402
 from bot.search import build_index  # noqa: E402
 from bot.search.ask import find_section, search  # noqa: E402
@@ -165,7 +166,8 @@ def run(label: str, snapshot: Snapshot, texts: list[str], titles: list[str], sca
     gc.collect()
     before = rss_mb()
     t = time.perf_counter()
-    index = build_index(snapshot)
+    with no_collection_pauses():  # as the bot builds it: then collections skip the index
+        index = build_index(snapshot)
     build = time.perf_counter() - t
     mem = rss_mb() - before
     ours = {
@@ -219,6 +221,7 @@ def main() -> int:
     ap.add_argument("--content", default=str(ROOT / "content"))
     ap.add_argument("--skip-large", action="store_true")
     args = ap.parse_args()
+    gc.set_threshold(*GC_THRESHOLD)  # the bot's collector settings (`briefing-bot run`)
     loaded = load_content(Path(args.content))
     if loaded.snapshot is None:
         for p in loaded.errors:

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from bot.app.logs import setup_logging
 from bot.config import ClusterConfig, Config, ConfigError, TokenError, load_config, resolve_token
 from bot.config.problems import problems_of
+from bot.content.memory import GC_THRESHOLD
 
 if TYPE_CHECKING:
     from bot.app.cluster import ClusterRuntime
@@ -116,14 +117,6 @@ def run(args: argparse.Namespace) -> int:
     cfg, token = loaded
     setup_logging(cfg.logging.level, secrets=[token])
     return _event_loop_runner()(_serve(cfg, token))
-
-
-# Young-generation GC threshold for the serving process. Every interaction allocates
-# thousands of short-lived objects (payload dicts, discord.py models); with Python's default
-# (700) the collector ran every few interactions. Measured with bench/e2e.py: 10-13 % less
-# bot CPU per interaction and a lower /search p99; the cost is that short-lived reference
-# cycles live a little longer. The content itself is frozen out of the GC by the reload.
-GC_THRESHOLD = (10_000, 20, 20)
 
 
 async def _serve(cfg: Config, token: str) -> int:

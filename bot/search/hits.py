@@ -117,7 +117,7 @@ class Prepared:
         units = [
             u
             for u in range(entry.unit_start, entry.unit_end)
-            if u == hit.unit or not wanted.isdisjoint(index.unit_sets[u])
+            if u == hit.unit or not index.unit_sets[u].isdisjoint(wanted)
         ][:MAX_UNITS_COMPARED]
         if len(units) <= 1:
             return hit.unit

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, KeysView
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +37,14 @@ BREADCRUMB_SEP = " › "
 # content many times over; a larger one keeps what recent queries used.
 UNIT_MEMO = 2048
 SECTION_MEMO = 2048
+
+# A memoised set of term ids. The keys of a dict of ints, not a frozenset: the cyclic GC
+# leaves such a dict untracked, so the thousands a large corpus makes cost no collection time.
+TermSet = KeysView[int]
+
+
+def term_set(ids: Iterable[int]) -> TermSet:
+    return dict.fromkeys(ids).keys()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +100,12 @@ class SearchIndex:
     # What queries read per unit and per section, kept as made (shared: do not modify):
     # a unit's passage analysed for sentence scores and excerpts, and its term ids as a set
     passages: Memo[int, Passage] = field(init=False)
-    unit_sets: Memo[int, frozenset[int]] = field(init=False)
+    unit_sets: Memo[int, TermSet] = field(init=False)
     # term ids anywhere in a section (its text units, title, aliases and tags), those of the
     # titles above it and its own (its breadcrumb), and those of its title, aliases and tags
     # with their field weight (1.0, 0.9, 0.6)
-    section_sets: Memo[int, frozenset[int]] = field(init=False)
-    heading_sets: Memo[int, frozenset[int]] = field(init=False)
+    section_sets: Memo[int, TermSet] = field(init=False)
+    heading_sets: Memo[int, TermSet] = field(init=False)
     title_maps: Memo[int, dict[int, float]] = field(init=False)
     _section_index: dict[str, int] = field(init=False)
 
@@ -172,18 +180,22 @@ class SearchIndex:
     def _passage(self, u: int) -> Passage:
         return Passage(self.unit_text(u))
 
-    def _unit_set(self, u: int) -> frozenset[int]:
-        return frozenset(self.unit_terms(u))
+    def _unit_set(self, u: int) -> TermSet:
+        return term_set(self.unit_terms(u))
 
-    def _section_set(self, si: int) -> frozenset[int]:
+    def _section_set(self, si: int) -> TermSet:
         entry = self.sections[si]
-        out: set[int] = set(self.title_tids[self.title_off[si] : self.title_off[si + 1]])
-        out.update(self.flat_terms[self.unit_off[entry.unit_start] : self.unit_off[entry.unit_end]])
-        return frozenset(out)
+        out = dict.fromkeys(self.title_tids[self.title_off[si] : self.title_off[si + 1]])
+        out.update(
+            dict.fromkeys(
+                self.flat_terms[self.unit_off[entry.unit_start] : self.unit_off[entry.unit_end]]
+            )
+        )
+        return out.keys()
 
-    def _heading_set(self, si: int) -> frozenset[int]:
+    def _heading_set(self, si: int) -> TermSet:
         ids = self.term_ids
-        return frozenset(ids[t] for t in tx.terms(self.sections[si].breadcrumb) if t in ids)
+        return term_set(ids[t] for t in tx.terms(self.sections[si].breadcrumb) if t in ids)
 
     def _title_map(self, si: int) -> dict[int, float]:
         a, b = self.title_off[si], self.title_off[si + 1]

@@ -68,13 +68,13 @@ class Concept:
 
     def mentioned_in(self, terms: AbstractSet[int]) -> bool:
         """Does a text with these term ids mention the concept (glued forms aside)?"""
-        if not self._alone.isdisjoint(terms):
+        if not terms.isdisjoint(self._alone):  # a dict view iterates the smaller side
             return True
         return self.parts_known and bool(self.parts) and self.parts <= terms
 
     def named_in(self, terms: AbstractSet[int]) -> bool:
         """Is the concept named by one of these terms alone (not a phrase's words apart)?"""
-        return not self._alone.isdisjoint(terms)
+        return not terms.isdisjoint(self._alone)
 
     @property
     def known(self) -> bool:

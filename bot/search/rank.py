@@ -37,7 +37,7 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
     factors: dict[frozenset[int], float] = {}  # most candidates hold one of a few term sets
     term_set, unit_section, unit_sets = plan.term_set, index.unit_section, index.unit_sets
     for u, score in _top_units(index, plan):
-        held = term_set.intersection(unit_sets[u])
+        held = frozenset(unit_sets[u] & term_set)  # iterates the query's few terms
         factor = factors.get(held)
         if factor is None:
             share = weighted_share(plan, held)

@@ -148,7 +148,7 @@ class Relevance:
         terms = index.section_sets[si]
         if self._numbers is not None:
             numbers = self._numbers
-            found = sum(1 for alts, _ in numbers if not alts.isdisjoint(terms))
+            found = sum(1 for alts, _ in numbers if not terms.isdisjoint(alts))
             n_nonyear = sum(1 for _, year in numbers if not year)
             return found >= max(1, -(-len(numbers) // 2)) and (
                 n_nonyear > 0 or found == len(numbers)
