@@ -31,7 +31,7 @@ if str(REPO) not in sys.path:
 
 from bot.content.manager import ContentManager  # noqa: E402
 from bot.content.synthetic import ensure_corpus  # noqa: E402
-from bot.search import build_index  # noqa: E402
+from bot.search import build_index, lexicon  # noqa: E402
 
 T = TypeVar("T")
 STALL_TARGET_MS = 50.0
@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         "the rounds."
     )
     print(HEADER)
+    lexicon.warm()  # as `briefing-bot run` does before its event loop starts
     failed = False
     for name, root, rounds in folders:
         row = asyncio.run(bench_folder(name, root, rounds, args.trace_stalls, trace_file))

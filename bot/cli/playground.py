@@ -23,6 +23,7 @@ from bot.app.logs import setup_logging
 from bot.config import ConfigError, load_config
 from bot.playground.datafolder import DataFolderError, prepare
 from bot.playground.server import DEFAULT_PORT, Playground, Settings, is_loopback
+from bot.search import lexicon
 
 DEFAULT_DATA = "playground-data"
 STOP_TIMEOUT_S = 20.0
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     setup_logging(level)
     settings = Settings(data=data, host=args.host, port=args.port, user_config=raw)
+    lexicon.warm()  # before the event loop (see bot.search.lexicon.warm)
     return asyncio.run(_serve(settings, started))
 
 

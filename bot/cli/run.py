@@ -27,6 +27,7 @@ from bot.app.logs import setup_logging
 from bot.config import ClusterConfig, Config, ConfigError, TokenError, load_config, resolve_token
 from bot.config.problems import problems_of
 from bot.content.memory import GC_THRESHOLD
+from bot.search import lexicon
 
 if TYPE_CHECKING:
     from bot.app.cluster import ClusterRuntime
@@ -116,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         return loaded
     cfg, token = loaded
     setup_logging(cfg.logging.level, secrets=[token])
+    lexicon.warm()  # before the event loop: see its docstring
     return _event_loop_runner()(_serve(cfg, token))
 
 

@@ -44,7 +44,9 @@ def _load() -> tuple[np.ndarray, np.ndarray]:
 
 
 def warm() -> None:
-    """Load the word list now (the index builder calls this, in its worker thread)."""
+    """Load the word list now. Unpickling it is one C call of about 80 ms that holds the GIL,
+    so the CLI calls this before its event loop starts (then no reload stalls the loop on
+    it); the index builder calls it too, for any other caller."""
     _load()
 
 
