@@ -15,6 +15,7 @@ from operator import itemgetter
 import numpy as np
 
 from bot.search.index import POSTING_CAP, SearchIndex
+from bot.search.memo import MemoPerOwner
 from bot.search.query import QueryPlan
 
 CANDIDATE_UNITS = 60
@@ -42,9 +43,10 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
         if factor is None:
             share = weighted_share(plan, held)
             factor = factors[held] = 0.35 + 0.65 * share * share
-        found = per_section.get(unit_section[u])
+        si = unit_section[u]
+        found = per_section.get(si)
         if found is None:
-            per_section[unit_section[u]] = [(score * factor, u)]
+            per_section[si] = [(score * factor, u)]
         else:
             found.append((score * factor, u))
     scored: list[tuple[float, int, int]] = []
@@ -65,28 +67,45 @@ def unit_scores(index: SearchIndex, plan: QueryPlan) -> np.ndarray:
     `POSTING_CAP` entries, so the work per query stays bounded.
     """
     acc = np.zeros(index.n_units)
-    best: np.ndarray | None = None  # a concept's best alternative per unit
+    contributions, cap = _contributions(index), POSTING_CAP
     for c in plan.concepts:
-        if len(c.alts) == 1:
-            # A posting list names each unit once, so plain fancy indexing adds exactly
-            # what np.add.at would, without its unbuffered per-element loop.
-            units, impacts = index.postings(c.alts[0][0], POSTING_CAP)
-            acc[units] += np.multiply(impacts, c.alts[0][1], dtype=np.float64)
-            continue
-        if best is None:
-            best = np.zeros(index.n_units)
-        seen = []
-        for term_id, weight in c.alts:
-            units, impacts = index.postings(term_id, POSTING_CAP)
-            if len(units):
-                scaled = np.multiply(impacts, weight, dtype=np.float64)
-                best[units] = np.maximum(best[units], scaled)
-                seen.append(units)
-        if seen:
-            touched = np.concatenate(seen)
-            acc[touched] += best[touched]  # a repeated unit gets the same value assigned
-            best[touched] = 0.0
+        units, scores = contributions[cap, c.alts]
+        acc[units] += scores  # distinct units: plain fancy indexing adds each once
     return acc
+
+
+Alternatives = tuple[tuple[int, float], ...]
+
+
+def _contribution(
+    index: SearchIndex, key: tuple[int, Alternatives]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(units, score) of one concept, its posting lists read up to `cap`: per unit that holds
+    an alternative, the best alternative's impact x weight; each unit once."""
+    cap, alts = key
+    if len(alts) == 1:
+        units, impacts = index.postings(alts[0][0], cap)
+        return units, np.multiply(impacts, alts[0][1], dtype=np.float64)
+    parts = [index.postings(term_id, cap) for term_id, _ in alts]
+    if not parts:
+        return np.zeros(0, dtype=np.int32), np.zeros(0)
+    units = np.concatenate([u for u, _ in parts])
+    scores = np.concatenate(
+        [np.multiply(i, w, dtype=np.float64) for (_, i), (_, w) in zip(parts, alts, strict=True)]
+    )
+    order = np.lexsort((-scores, units))  # by unit, its best score first
+    units, scores = units[order], scores[order]
+    first = np.ones(len(units), dtype=bool)
+    first[1:] = units[1:] != units[:-1]
+    return units[first], scores[first]
+
+
+# Words recur from query to query (`russia`, `trade`, their spelling variants): what a
+# concept adds to the units' scores is worked out once per index, like the index's memos.
+CONCEPT_MEMO = 1024
+_contributions: MemoPerOwner[
+    SearchIndex, tuple[int, Alternatives], tuple[np.ndarray, np.ndarray]
+] = MemoPerOwner(CONCEPT_MEMO, _contribution)
 
 
 def _top_units(index: SearchIndex, plan: QueryPlan) -> list[tuple[int, float]]:
@@ -106,12 +125,12 @@ def _top_units(index: SearchIndex, plan: QueryPlan) -> list[tuple[int, float]]:
     return pairs
 
 
-def weighted_share(plan: QueryPlan, terms: frozenset[int]) -> float:
-    """Share of concepts a passage mentions, a synonym counting less than the word itself."""
+def weighted_share(plan: QueryPlan, held: frozenset[int]) -> float:
+    """Share of concepts a passage mentions, a synonym counting less than the word itself;
+    `held`: the query's term ids the passage holds."""
     best = [0.0] * len(plan.concepts)
     by_term = plan.by_term
-    # A passage holds few of the query's alternatives: intersect, then take each concept's best.
-    for a in plan.term_set.intersection(terms):
+    for a in held:
         for i, w in by_term[a]:
             if w > best[i]:
                 best[i] = w
