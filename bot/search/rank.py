@@ -35,14 +35,10 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
     if not index.n_units or not plan.concepts:
         return []
     per_section: dict[int, list[tuple[float, int]]] = {}
-    factors: dict[frozenset[int], float] = {}  # most candidates hold one of a few term sets
-    term_set, unit_section, unit_sets = plan.term_set, index.unit_section, index.unit_sets
-    for u, score in _top_units(index, plan):
-        held = frozenset(unit_sets[u] & term_set)  # iterates the query's few terms
-        factor = factors.get(held)
-        if factor is None:
-            share = weighted_share(plan, held)
-            factor = factors[held] = 0.35 + 0.65 * share * share
+    acc, cover = _accumulate(index, plan)
+    top = _top_units(acc)
+    unit_section = index.unit_section
+    for (u, score), factor in zip(top, _factors(index, plan, top, cover), strict=True):
         si = unit_section[u]
         found = per_section.get(si)
         if found is None:
@@ -59,58 +55,118 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
     return [SectionHit(si, u, score) for score, si, u in scored[: max(limit, 1) * 2]]
 
 
+def _factors(
+    index: SearchIndex, plan: QueryPlan, top: list[tuple[int, float]], cover: np.ndarray | None
+) -> list[float]:
+    """Per candidate, 0.35 + 0.65 x share², share: the weighted share of concepts it
+    mentions, a synonym counting less than the word itself (`weighted_share`). From the
+    summed weights (`cover`) when every list was read whole, else from the unit's own terms
+    (a list cut at the cap cannot say that a unit holds a term)."""
+    if cover is not None:
+        shares = np.minimum(1.0, cover[[u for u, _ in top]] / len(plan.concepts))
+        by_cover: list[float] = (0.35 + 0.65 * shares * shares).tolist()
+        return by_cover
+    out: list[float] = []
+    factors: dict[frozenset[int], float] = {}  # most candidates hold one of a few term sets
+    term_set, unit_sets = plan.term_set, index.unit_sets
+    for u, _ in top:
+        held = frozenset(unit_sets[u] & term_set)  # iterates the query's few terms
+        factor = factors.get(held)
+        if factor is None:
+            share = weighted_share(plan, held)
+            factor = factors[held] = 0.35 + 0.65 * share * share
+        out.append(factor)
+    return out
+
+
 def unit_scores(index: SearchIndex, plan: QueryPlan) -> np.ndarray:
-    """BM25 score of every unit (dense, float64): per concept its best alternative, summed.
+    """BM25 score of every unit (dense, float64): per concept its best alternative, summed."""
+    return _accumulate(index, plan)[0]
+
+
+def _accumulate(index: SearchIndex, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray | None]:
+    """(score, cover) of every unit, dense: per concept its best alternative's impact x
+    weight, and its best weight, summed in concept order; `cover` is None when a posting
+    list was cut at the cap.
 
     Dense arrays over all units cost a few microseconds per concept even at 50,000 sections,
     far less than a dict update per posting; posting lists are read only up to
     `POSTING_CAP` entries, so the work per query stays bounded.
     """
     acc = np.zeros(index.n_units)
+    cover: np.ndarray | None = np.zeros(index.n_units)
     contributions, cap = _contributions(index), POSTING_CAP
     for c in plan.concepts:
-        units, scores = contributions[cap, c.alts]
-        acc[units] += scores  # distinct units: plain fancy indexing adds each once
-    return acc
+        found = contributions[cap, c.alts]
+        acc[found.units] += found.scores  # distinct units: plain fancy indexing adds each once
+        if cover is not None and found.whole:
+            cover[found.units] += found.weights
+        else:
+            cover = None
+    return acc, cover
 
 
 Alternatives = tuple[tuple[int, float], ...]
 
 
-def _contribution(
-    index: SearchIndex, key: tuple[int, Alternatives]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(units, score) of one concept, its posting lists read up to `cap`: per unit that holds
-    an alternative, the best alternative's impact x weight; each unit once."""
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one concept adds, its posting lists read up to a cap: per unit that holds an
+    alternative (each unit once), the best alternative's impact x weight (`scores`) and the
+    best weight (`weights`); `whole`: no list was cut, so these are all the units."""
+
+    units: np.ndarray
+    scores: np.ndarray
+    weights: np.ndarray
+    whole: bool
+
+
+def _contribution(index: SearchIndex, key: tuple[int, Alternatives]) -> Contribution:
     cap, alts = key
-    if len(alts) == 1:
-        units, impacts = index.postings(alts[0][0], cap)
-        return units, np.multiply(impacts, alts[0][1], dtype=np.float64)
-    parts = [index.postings(term_id, cap) for term_id, _ in alts]
-    if not parts:
-        return np.zeros(0, dtype=np.int32), np.zeros(0)
-    units = np.concatenate([u for u, _ in parts])
+    whole = all(index.df[t] <= cap for t, _ in alts)
+    if not alts:
+        return Contribution(np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0), whole)
+    lists = [index.postings(t, cap) for t, _ in alts]
+    units = np.concatenate([u for u, _ in lists])
     scores = np.concatenate(
-        [np.multiply(i, w, dtype=np.float64) for (_, i), (_, w) in zip(parts, alts, strict=True)]
+        [np.multiply(i, w, dtype=np.float64) for (_, i), (_, w) in zip(lists, alts, strict=True)]
     )
-    order = np.lexsort((-scores, units))  # by unit, its best score first
+    weights = np.repeat(np.array([w for _, w in alts]), [len(u) for u, _ in lists])
+    if len(alts) > 1:
+        units, scores, weights = _best_per_unit(units, scores, weights)
+    return Contribution(units, scores, weights, whole)
+
+
+def _best_per_unit(
+    units: np.ndarray, scores: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each unit once (ascending), with its best score and, apart, its best weight."""
+    order = np.lexsort((-weights, units))
+    best_weight = weights[order][_firsts(units[order])]
+    order = np.lexsort((-scores, units))
     units, scores = units[order], scores[order]
-    first = np.ones(len(units), dtype=bool)
-    first[1:] = units[1:] != units[:-1]
-    return units[first], scores[first]
+    first = _firsts(units)
+    return units[first], scores[first], best_weight
+
+
+def _firsts(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values in `ordered` starts."""
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return first
 
 
 # Words recur from query to query (`russia`, `trade`, their spelling variants): what a
 # concept adds to the units' scores is worked out once per index, like the index's memos.
 CONCEPT_MEMO = 1024
-_contributions: MemoPerOwner[
-    SearchIndex, tuple[int, Alternatives], tuple[np.ndarray, np.ndarray]
-] = MemoPerOwner(CONCEPT_MEMO, _contribution)
+_contributions: MemoPerOwner[SearchIndex, tuple[int, Alternatives], Contribution] = MemoPerOwner(
+    CONCEPT_MEMO, _contribution
+)
 
 
-def _top_units(index: SearchIndex, plan: QueryPlan) -> list[tuple[int, float]]:
-    """The `CANDIDATE_UNITS` best (unit, score), best first; ties: the lower unit first."""
-    acc = unit_scores(index, plan)
+def _top_units(acc: np.ndarray) -> list[tuple[int, float]]:
+    """The `CANDIDATE_UNITS` best (unit, score) of the scores `acc`, best first; ties: the
+    lower unit first."""
     found = np.flatnonzero(acc)  # ascending units
     vals = acc[found]
     if len(found) > CANDIDATE_UNITS:
