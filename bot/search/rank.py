@@ -124,36 +124,20 @@ class Contribution:
 def _contribution(index: SearchIndex, key: tuple[int, Alternatives]) -> Contribution:
     cap, alts = key
     whole = all(index.df[t] <= cap for t, _ in alts)
-    if not alts:
-        return Contribution(np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0), whole)
-    lists = [index.postings(t, cap) for t, _ in alts]
-    units = np.concatenate([u for u, _ in lists])
-    scores = np.concatenate(
-        [np.multiply(i, w, dtype=np.float64) for (_, i), (_, w) in zip(lists, alts, strict=True)]
-    )
-    weights = np.repeat(np.array([w for _, w in alts]), [len(u) for u, _ in lists])
-    if len(alts) > 1:
-        units, scores, weights = _best_per_unit(units, scores, weights)
-    return Contribution(units, scores, weights, whole)
-
-
-def _best_per_unit(
-    units: np.ndarray, scores: np.ndarray, weights: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each unit once (ascending), with its best score and, apart, its best weight."""
-    order = np.lexsort((-weights, units))
-    best_weight = weights[order][_firsts(units[order])]
-    order = np.lexsort((-scores, units))
-    units, scores = units[order], scores[order]
-    first = _firsts(units)
-    return units[first], scores[first], best_weight
-
-
-def _firsts(ordered: np.ndarray) -> np.ndarray:
-    """Where each run of equal values in `ordered` starts."""
-    first = np.ones(len(ordered), dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    return first
+    if len(alts) == 1:
+        units, impacts = index.postings(alts[0][0], cap)
+        scores = np.multiply(impacts, alts[0][1], dtype=np.float64)
+        return Contribution(units, scores, np.full(len(units), alts[0][1]), whole)
+    best = np.zeros(index.n_units)
+    best_weight = np.zeros(index.n_units)
+    held = np.zeros(index.n_units, dtype=bool)
+    for term_id, weight in alts:
+        units, impacts = index.postings(term_id, cap)
+        best[units] = np.maximum(best[units], np.multiply(impacts, weight, dtype=np.float64))
+        best_weight[units] = np.maximum(best_weight[units], weight)
+        held[units] = True
+    found = np.flatnonzero(held)
+    return Contribution(found, best[found], best_weight[found], whole)
 
 
 # Words recur from query to query (`russia`, `trade`, their spelling variants): what a
