@@ -79,11 +79,6 @@ def _factors(
     return out
 
 
-def unit_scores(index: SearchIndex, plan: QueryPlan) -> np.ndarray:
-    """BM25 score of every unit (dense, float64): per concept its best alternative, summed."""
-    return _accumulate(index, plan)[0]
-
-
 def _accumulate(index: SearchIndex, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray | None]:
     """(score, cover) of every unit, dense: per concept its best alternative's impact x
     weight, and its best weight, summed in concept order; `cover` is None when a posting
