@@ -34,6 +34,7 @@ from bot.search.index import (
 )
 from bot.search.names import Name, NameIndex, make_name
 from bot.search.query import fill_concepts
+from bot.search.rank import fill_contributions
 from bot.search.synonyms import GENERIC_ABBREVIATIONS, SYNONYM_GROUPS, find_abbreviations
 from bot.search.vocab import Vocabulary
 
@@ -87,7 +88,7 @@ def build_index(snapshot: Snapshot) -> SearchIndex:
         ),
     )
     index.warm()
-    fill_concepts(index)  # the first query is not the slow one
+    fill_contributions(index, fill_concepts(index))  # the first query is not the slow one
     lexicon.warm()  # once per process
     return index
 

@@ -63,8 +63,8 @@ class MemoPerOwner(Generic[Owner, K, V]):
     """`memos(owner)`: the owner's Memo, for a module that derives values from an index it
     does not own (the concepts of query words, autocomplete answers); gone with the owner."""
 
-    def __init__(self, size: int, make: Callable[[Owner, K], V]) -> None:
-        self.size = size
+    def __init__(self, size: int | Callable[[Owner], int], make: Callable[[Owner, K], V]) -> None:
+        self.size = size  # or the bound for a given owner
         self._make = make
         self._memos: weakref.WeakKeyDictionary[Owner, Memo[K, V]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
@@ -73,5 +73,6 @@ class MemoPerOwner(Generic[Owner, K, V]):
         memo = self._memos.get(owner)
         if memo is None:
             with self._lock:
-                memo = self._memos.setdefault(owner, Memo(self.size, self._make, owner))
+                size = self.size if isinstance(self.size, int) else self.size(owner)
+                memo = self._memos.setdefault(owner, Memo(size, self._make, owner))
         return memo

@@ -515,17 +515,19 @@ _concepts: MemoPerOwner[SearchIndex, Segment, tuple[Concept, frozenset[str]]] = 
 )
 
 
-def fill_concepts(index: SearchIndex) -> None:
+def fill_concepts(index: SearchIndex) -> list[Concept]:
     """Make the concept of every word of the content, as a query would have it, when the
-    concept memo holds them all (see `SearchIndex.warm`)."""
+    concept memo holds them all (see `SearchIndex.warm`); returns them."""
     if len(index.vocab) > CONCEPT_MEMO:
-        return
+        return []
     keys = []
     for surface in index.vocab.words():
         word = tx.normalize_word(surface)
         if word and not tx.is_stop(word) and word == surface:
             keys.append(((word, tx.term(surface)),))
-    _concepts(index).fill(keys)
+    memo = _concepts(index)
+    memo.fill(keys)
+    return [memo[k][0] for k in keys]
 
 
 def sentence_concepts(index: SearchIndex, plan: QueryPlan) -> Concepts:

@@ -9,14 +9,15 @@ same floats in the same order (tests/bot/search/oracle.py holds the plain versio
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 
 import numpy as np
 
-from bot.search.index import POSTING_CAP, SearchIndex
+from bot.search.index import POSTING_CAP, UNIT_MEMO, SearchIndex
 from bot.search.memo import MemoPerOwner
-from bot.search.query import QueryPlan
+from bot.search.query import Concept, QueryPlan
 
 CANDIDATE_UNITS = 60
 TITLE_BOOST = 0.6
@@ -136,11 +137,24 @@ def _contribution(index: SearchIndex, key: tuple[int, Alternatives]) -> Contribu
 
 
 # Words recur from query to query (`russia`, `trade`, their spelling variants): what a
-# concept adds to the units' scores is worked out once per index, like the index's memos.
-CONCEPT_MEMO = 1024
+# concept adds to the units' scores is worked out once per index, like the index's memos. A
+# corpus the unit memo holds whole keeps one per content word (filled by the build); a large
+# one keeps the recent ones (at 50,000 sections 1,000 queries keep 681 of them, 13 MB).
+CONCEPT_MEMO = 4096
+LARGE_CONCEPT_MEMO = 1024
 _contributions: MemoPerOwner[SearchIndex, tuple[int, Alternatives], Contribution] = MemoPerOwner(
-    CONCEPT_MEMO, _contribution
+    lambda index: CONCEPT_MEMO if index.n_units <= UNIT_MEMO else LARGE_CONCEPT_MEMO,
+    _contribution,
 )
+
+
+def fill_contributions(index: SearchIndex, concepts: Iterable[Concept]) -> None:
+    """Work out what each of `concepts` adds now, when the memo holds them all (the build
+    passes the content words' concepts), so the first query is not the slow one."""
+    memo = _contributions(index)
+    keys = [(POSTING_CAP, c.alts) for c in concepts]
+    if len(keys) <= memo.size:
+        memo.fill(keys)
 
 
 def _top_units(acc: np.ndarray) -> list[tuple[int, float]]:
