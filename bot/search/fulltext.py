@@ -12,8 +12,11 @@ from bot.search.rank import SectionHit
 SUGGESTION_MIN = 0.45
 
 
-def search(index: SearchIndex, query: str, limit: int = MAX_RESULTS) -> Answer:
-    """Full-text search; status says whether the top passage clearly wins."""
+def search(
+    index: SearchIndex, query: str, limit: int = MAX_RESULTS, *, suggest: bool = True
+) -> Answer:
+    """Full-text search; status says whether the top passage clearly wins. `suggest`: look
+    for titles like the query when nothing is found (/section has its own)."""
     try:
         text = check_query(query)
     except QueryError as exc:
@@ -25,7 +28,8 @@ def search(index: SearchIndex, query: str, limit: int = MAX_RESULTS) -> Answer:
         msg = "Nothing relevant found in the loaded documents."
         if unknown:
             msg += " Not in the text: " + ", ".join(unknown[:5]) + "."
-        return Answer(text, "search", "none", message=msg, suggestions=suggestions(index, text))
+        offered = suggestions(index, text) if suggest else ()
+        return Answer(text, "search", "none", message=msg, suggestions=offered)
     status = decide_status([h.score for h in hits])
     return Answer(text, "search", status, tuple(_result(q, h) for h in hits), _unfound(q))
 

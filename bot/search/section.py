@@ -119,7 +119,7 @@ def find_section(index: SearchIndex, query: str) -> Answer:
         close = exact or most_specific(index, close, q)
         results = tuple(section_result(index, i, s) for s, i in close)
         return Answer(q, "section", "ok" if len(results) == 1 else "choices", results)
-    found = search(index, q)
+    found = search(index, q, suggest=False)  # a none answer offers the titles ranked here
     if found.status in ("ok", "choices"):
         via_text: list[Result] = []
         for r in found.results[:MAX_CHOICES]:
