@@ -73,7 +73,7 @@ def _bases(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=65_536)  # asked per query word and per query: a cached answer is ~20x faster
+@lru_cache(maxsize=65_536)  # asked for the same query words query after query
 def is_common_word(word: str) -> bool:
     """Is `word` (folded, lower case) a common English word, not a name?"""
     word = tx.fold(word)
