@@ -6,6 +6,7 @@ later without touching them.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, Protocol
@@ -155,3 +156,35 @@ class Store(Protocol):
     async def set_state(self, key: str, value: str) -> None: ...
 
     async def delete_state(self, key: str) -> None: ...
+
+
+class DeliveryOutcomes(ABC):
+    """How a claimed delivery ends, the same for every backend: each outcome is one
+    `_finish` with its status, written in the backend's own SQL."""
+
+    @abstractmethod
+    async def _finish(
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        at: datetime | None,
+        detail: str | None,
+        message_id: int | None = None,
+        content_hash: str | None = None,
+    ) -> None: ...
+
+    async def complete_delivery(
+        self,
+        delivery_id: int,
+        message_id: int,
+        content_hash: str | None = None,
+        detail: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        await self._finish(delivery_id, "sent", at, detail, message_id, content_hash)
+
+    async def mark_skipped(self, delivery_id: int, detail: str, at: datetime | None = None) -> None:
+        await self._finish(delivery_id, "skipped", at, detail)
+
+    async def mark_failed(self, delivery_id: int, detail: str, at: datetime | None = None) -> None:
+        await self._finish(delivery_id, "failed", at, detail)

@@ -23,7 +23,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.storage.base import Delivery, DeliveryStatus, StoreError, Subscription, delivery_key
+from bot.storage.base import (
+    Delivery,
+    DeliveryOutcomes,
+    DeliveryStatus,
+    StoreError,
+    Subscription,
+    delivery_key,
+)
 from bot.storage.locks import ALIVE_OWNERS
 from bot.storage.postgres_migrations import migrate
 
@@ -99,7 +106,7 @@ def owner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-class PostgresStore:
+class PostgresStore(DeliveryOutcomes):
     def __init__(
         self, pool: asyncpg.Pool, url: str, *, timeout: float, owner: str | None = None
     ) -> None:
@@ -319,22 +326,6 @@ class PostgresStore:
             content_hash,
             delivery_id,
         )
-
-    async def complete_delivery(
-        self,
-        delivery_id: int,
-        message_id: int,
-        content_hash: str | None = None,
-        detail: str | None = None,
-        at: datetime | None = None,
-    ) -> None:
-        await self._finish(delivery_id, "sent", at, detail, message_id, content_hash)
-
-    async def mark_skipped(self, delivery_id: int, detail: str, at: datetime | None = None) -> None:
-        await self._finish(delivery_id, "skipped", at, detail)
-
-    async def mark_failed(self, delivery_id: int, detail: str, at: datetime | None = None) -> None:
-        await self._finish(delivery_id, "failed", at, detail)
 
     async def get_delivery(self, subscription_id: int, local_date: date) -> Delivery | None:
         row = await self._one(

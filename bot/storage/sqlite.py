@@ -23,6 +23,7 @@ from bot.storage.base import (
     REPLACED,
     UNAVAILABLE,
     Delivery,
+    DeliveryOutcomes,
     DeliveryStatus,
     StoreError,
     Subscription,
@@ -100,7 +101,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return stat.st_dev, stat.st_ino
 
 
-class SqliteStore:
+class SqliteStore(DeliveryOutcomes):
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
         self.path = path
@@ -318,22 +319,6 @@ class SqliteStore:
             " content_hash = COALESCE(?, content_hash) WHERE id = ?",
             (status, _ts(at), detail, message_id, content_hash, delivery_id),
         )
-
-    async def complete_delivery(
-        self,
-        delivery_id: int,
-        message_id: int,
-        content_hash: str | None = None,
-        detail: str | None = None,
-        at: datetime | None = None,
-    ) -> None:
-        await self._finish(delivery_id, "sent", at, detail, message_id, content_hash)
-
-    async def mark_skipped(self, delivery_id: int, detail: str, at: datetime | None = None) -> None:
-        await self._finish(delivery_id, "skipped", at, detail)
-
-    async def mark_failed(self, delivery_id: int, detail: str, at: datetime | None = None) -> None:
-        await self._finish(delivery_id, "failed", at, detail)
 
     async def get_delivery(self, subscription_id: int, local_date: date) -> Delivery | None:
         row = await self._one(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.content.model import Snapshot
+from bot.content.model import Document, Section, Snapshot
 from bot.ingest import parse_bluebook
 from bot.search import SearchIndex, build_index
 from tests.support.paths import SEED
@@ -26,3 +26,21 @@ def content_index() -> SearchIndex:
         assert result.snapshot is not None, result.errors
         _CACHE["content"] = build_index(result.snapshot)
     return _CACHE["content"]
+
+
+def paragraph_snapshot(paragraphs: list[str], title: str) -> Snapshot:
+    """One document whose sections each hold one of `paragraphs`, titled `title i`."""
+    sections = tuple(
+        Section(
+            id=f"s{i}",
+            document_id="d",
+            label=str(i + 1),
+            title=f"{title} {i}",
+            level=1,
+            order=i,
+            parent_id=None,
+            paragraphs=(p,),
+        )
+        for i, p in enumerate(paragraphs)
+    )
+    return Snapshot.build((Document("d", "Doc", 2020, "", "", "", "en", sections),))

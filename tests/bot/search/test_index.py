@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.content.model import Document, Section, Snapshot
+from bot.content.model import Snapshot
 from bot.search import build_index, chunked
 from bot.search import index as ix
 from bot.search import tokens as tx
-from tests.support.search import seed_index
+from tests.support.search import paragraph_snapshot, seed_index
 
 
-def _doc(paragraphs: list[str], title: str = "Maritime Security Talks") -> Snapshot:
-    sections = tuple(
-        Section(
-            id=f"s{i}",
-            document_id="d",
-            label=str(i + 1),
-            title=f"{title} {i}",
-            level=1,
-            order=i,
-            parent_id=None,
-            paragraphs=(p,),
-        )
-        for i, p in enumerate(paragraphs)
-    )
-    return Snapshot.build((Document("d", "Doc", 2020, "", "", "", "en", sections),))
+def _doc(paragraphs: list[str]) -> Snapshot:
+    return paragraph_snapshot(paragraphs, "Maritime Security Talks")
 
 
 def test_postings_are_sorted_best_first_and_match_unit_terms():

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.model import Document, Section, Snapshot
+from bot.content.model import Snapshot
 from bot.search import build_index
 from bot.search import index as ix
 from bot.search import query as qm
@@ -26,7 +26,7 @@ from bot.search.memo import Memo
 from bot.search.query import plan_query
 from tests.bot.search import oracle
 from tests.support.paths import EVAL_PUBLIC, REPO
-from tests.support.search import content_index, seed_index
+from tests.support.search import content_index, paragraph_snapshot, seed_index
 
 EVAL_FILES = (EVAL_PUBLIC, *sorted((REPO / "tests/data/eval").glob("*.yaml")))
 
@@ -73,20 +73,7 @@ def test_rank_of_postings_cut_at_the_cap_equals_the_plain_ranking(monkeypatch) -
 
 
 def _doc(paragraphs: list[str]) -> Snapshot:
-    sections = tuple(
-        Section(
-            id=f"s{i}",
-            document_id="d",
-            label=str(i + 1),
-            title=f"Talks {i}",
-            level=1,
-            order=i,
-            parent_id=None,
-            paragraphs=(p,),
-        )
-        for i, p in enumerate(paragraphs)
-    )
-    return Snapshot.build((Document("d", "Doc", 2020, "", "", "", "en", sections),))
+    return paragraph_snapshot(paragraphs, "Talks")
 
 
 def test_rank_breaks_ties_at_the_candidate_boundary_by_unit() -> None:
