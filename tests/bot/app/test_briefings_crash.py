@@ -151,19 +151,8 @@ async def test_crash_between_claim_and_complete_posts_exactly_once(
     sent_before = posts(emulator, briefings)
     assert len(sent_before) == (1 if point == "after_send" else 0)
 
-    clock = ManualClock(DUE + timedelta(minutes=3))
-    running = await bot_starter(
-        prepare=with_clock(clock), data_dir=data_dir, extensions=["briefings"]
-    )
+    running = await _restart_until_resolved(bot_starter, data_dir)
     dispatcher = runtime_of(running).dispatcher
-
-    def resolved() -> bool:
-        status = dispatcher.status()
-        return status.sent + status.recovered + status.failed + status.skipped > 0
-
-    # the dispatcher paces sends on its clock: let the ManualClock jump over those waits
-    await autojump(clock, resolved, DUE + timedelta(minutes=10), timeout=10)
-    await asyncio.sleep(0.2)
     delivery = await runtime_of(running).store.get_delivery(sub.id, DAY)
     assert delivery is not None
 
@@ -202,6 +191,21 @@ async def test_crash_after_send_in_a_busy_channel_posts_exactly_once(
         emulator.state.post_as(someone, briefings.id, f"busy channel message {i}")
     emulator.state.nonces.clear()  # the nonce window has passed: a re-send would post again
 
+    running = await _restart_until_resolved(bot_starter, data_dir)
+    dispatcher = runtime_of(running).dispatcher
+    bot_id = str(emulator.state.bot.id)
+    mine = [m for m in posts(emulator, briefings) if m["author"]["id"] == bot_id]
+    assert [m["id"] for m in mine] == [posted["id"]] and footer(posted) == f"Briefing · {key}"
+    assert len(emulator.state.requests_to("POST", f"/channels/{briefings.id}/messages")) == 1
+    delivery = await runtime_of(running).store.get_delivery(sub.id, DAY)
+    assert delivery is not None and delivery.status == "sent"
+    assert delivery.message_id == int(posted["id"]) and delivery.detail == "found after restart"
+    assert dispatcher.status().recovered == 1
+
+
+async def _restart_until_resolved(bot_starter: Any, data_dir: Path) -> Any:
+    """Start the bot again three minutes after DUE, and wait until its dispatcher has
+    resolved the pending delivery one way or another."""
     clock = ManualClock(DUE + timedelta(minutes=3))
     running = await bot_starter(
         prepare=with_clock(clock), data_dir=data_dir, extensions=["briefings"]
@@ -212,16 +216,10 @@ async def test_crash_after_send_in_a_busy_channel_posts_exactly_once(
         status = dispatcher.status()
         return status.sent + status.recovered + status.failed + status.skipped > 0
 
+    # the dispatcher paces sends on its clock: let the ManualClock jump over those waits
     await autojump(clock, resolved, DUE + timedelta(minutes=10), timeout=10)
     await asyncio.sleep(0.2)
-    bot_id = str(emulator.state.bot.id)
-    mine = [m for m in posts(emulator, briefings) if m["author"]["id"] == bot_id]
-    assert [m["id"] for m in mine] == [posted["id"]] and footer(posted) == f"Briefing · {key}"
-    assert len(emulator.state.requests_to("POST", f"/channels/{briefings.id}/messages")) == 1
-    delivery = await runtime_of(running).store.get_delivery(sub.id, DAY)
-    assert delivery is not None and delivery.status == "sent"
-    assert delivery.message_id == int(posted["id"]) and delivery.detail == "found after restart"
-    assert dispatcher.status().recovered == 1
+    return running
 
 
 if __name__ == "__main__":
