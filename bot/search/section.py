@@ -8,8 +8,9 @@ from bot.search import tokens as tx
 from bot.search.answer import MAX_CHOICES, MAX_SUGGESTIONS, Answer, Result
 from bot.search.excerpt import MAX_EXCERPT, leading_excerpt
 from bot.search.fulltext import search
-from bot.search.index import SearchIndex
+from bot.search.index import SECTION_MEMO, SearchIndex
 from bot.search.lookup import EXACT, best_names
+from bot.search.memo import MemoPerOwner
 from bot.search.query import QueryError, check_query
 from bot.search.synonyms import spelling_variants
 from bot.text import split_sentences
@@ -21,6 +22,10 @@ WEAK = 0.5  # below this a title is not even worth offering as a choice
 
 def section_excerpt(index: SearchIndex, si: int) -> str:
     """The opening of a section, or the list of its subsections when it has no own text."""
+    return _openings(index)[si]
+
+
+def _opening(index: SearchIndex, si: int) -> str:
     entry = index.sections[si]
     section = entry.section
     if section.paragraphs:
@@ -35,6 +40,11 @@ def section_excerpt(index: SearchIndex, si: int) -> str:
         return ""
     text = "Subsections: " + "; ".join(names)
     return text if len(text) <= MAX_EXCERPT else text[: MAX_EXCERPT - 1] + "…"
+
+
+# A title lookup offers the same few sections query after query; their openings depend on the
+# section alone, so they are kept per index like its other memos.
+_openings: MemoPerOwner[SearchIndex, int, str] = MemoPerOwner(SECTION_MEMO, _opening)
 
 
 def section_result(index: SearchIndex, si: int, score: float, excerpt: str | None = None) -> Result:
