@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,8 +25,9 @@ TITLE_BOOST = 0.6
 SECOND_UNIT = 0.15
 
 
-@dataclass(frozen=True, slots=True)
-class SectionHit:
+class SectionHit(NamedTuple):
+    """A section that answers, with its best passage (a tuple: ranking makes ten a query)."""
+
     section: int  # index into SearchIndex.sections
     unit: int  # best passage
     score: float
@@ -37,15 +39,16 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
         return []
     per_section: dict[int, list[tuple[float, int]]] = {}
     acc, cover = _accumulate(index, plan)
-    top = _top_units(acc)
+    units = _top_units(acc)
+    scores = acc[units] * _factors(index, plan, units, cover)
     unit_section = index.unit_section
-    for (u, score), factor in zip(top, _factors(index, plan, top, cover), strict=True):
+    for u, score in zip(units.tolist(), scores.tolist(), strict=True):
         si = unit_section[u]
         found = per_section.get(si)
         if found is None:
-            per_section[si] = [(score * factor, u)]
+            per_section[si] = [(score, u)]
         else:
-            found.append((score * factor, u))
+            found.append((score, u))
     scored: list[tuple[float, int, int]] = []
     for si, found in per_section.items():
         found.sort(reverse=True)
@@ -57,27 +60,27 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
 
 
 def _factors(
-    index: SearchIndex, plan: QueryPlan, top: list[tuple[int, float]], cover: np.ndarray | None
-) -> list[float]:
+    index: SearchIndex, plan: QueryPlan, units: np.ndarray, cover: np.ndarray | None
+) -> np.ndarray:
     """Per candidate, 0.35 + 0.65 x share², share: the weighted share of concepts it
     mentions, a synonym counting less than the word itself (`weighted_share`). From the
     summed weights (`cover`) when every list was read whole, else from the unit's own terms
     (a list cut at the cap cannot say that a unit holds a term)."""
     if cover is not None:
-        shares = np.minimum(1.0, cover[[u for u, _ in top]] / len(plan.concepts))
-        by_cover: list[float] = (0.35 + 0.65 * shares * shares).tolist()
+        shares = np.minimum(1.0, cover[units] / len(plan.concepts))
+        by_cover: np.ndarray = 0.35 + 0.65 * shares * shares
         return by_cover
     out: list[float] = []
     factors: dict[frozenset[int], float] = {}  # most candidates hold one of a few term sets
     term_set, unit_sets = plan.term_set, index.unit_sets
-    for u, _ in top:
+    for u in units.tolist():
         held = frozenset(unit_sets[u] & term_set)  # iterates the query's few terms
         factor = factors.get(held)
         if factor is None:
             share = weighted_share(plan, held)
             factor = factors[held] = 0.35 + 0.65 * share * share
         out.append(factor)
-    return out
+    return np.array(out)
 
 
 def _accumulate(index: SearchIndex, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray | None]:
@@ -85,21 +88,17 @@ def _accumulate(index: SearchIndex, plan: QueryPlan) -> tuple[np.ndarray, np.nda
     weight, and its best weight, summed in concept order; `cover` is None when a posting
     list was cut at the cap.
 
-    Dense arrays over all units cost a few microseconds per concept even at 50,000 sections,
-    far less than a dict update per posting; posting lists are read only up to
-    `POSTING_CAP` entries, so the work per query stays bounded.
+    One `bincount` over the concepts' units end to end adds each unit's values in concept
+    order, as a loop would, in a few numpy calls whatever the number of concepts; posting
+    lists are read only up to `POSTING_CAP` entries, so the work per query stays bounded.
     """
-    acc = np.zeros(index.n_units)
-    cover: np.ndarray | None = np.zeros(index.n_units)
-    contributions, cap = _contributions(index), POSTING_CAP
-    for c in plan.concepts:
-        found = contributions[cap, c.alts]
-        acc[found.units] += found.scores  # distinct units: plain fancy indexing adds each once
-        if cover is not None and found.whole:
-            cover[found.units] += found.weights
-        else:
-            cover = None
-    return acc, cover
+    contributions, cap, n = _contributions(index), POSTING_CAP, index.n_units
+    found = [contributions[cap, c.alts] for c in plan.concepts]
+    units = np.concatenate([f.units for f in found])
+    acc = np.bincount(units, np.concatenate([f.scores for f in found]), minlength=n)
+    if not all(f.whole for f in found):
+        return acc, None
+    return acc, np.bincount(units, np.concatenate([f.weights for f in found]), minlength=n)
 
 
 Alternatives = tuple[tuple[int, float], ...]
@@ -108,8 +107,9 @@ Alternatives = tuple[tuple[int, float], ...]
 @dataclass(frozen=True, slots=True)
 class Contribution:
     """What one concept adds, its posting lists read up to a cap: per unit that holds an
-    alternative (each unit once), the best alternative's impact x weight (`scores`) and the
-    best weight (`weights`); `whole`: no list was cut, so these are all the units."""
+    alternative (each unit once, as numpy's index type: an int32 index costs a conversion per
+    use), the best alternative's impact x weight (`scores`) and the best weight (`weights`);
+    `whole`: no list was cut, so these are all the units."""
 
     units: np.ndarray
     scores: np.ndarray
@@ -123,7 +123,7 @@ def _contribution(index: SearchIndex, key: tuple[int, Alternatives]) -> Contribu
     if len(alts) == 1:
         units, impacts = index.postings(alts[0][0], cap)
         scores = np.multiply(impacts, alts[0][1], dtype=np.float64)
-        return Contribution(units, scores, np.full(len(units), alts[0][1]), whole)
+        return Contribution(units.astype(np.intp), scores, np.full(len(units), alts[0][1]), whole)
     best = np.zeros(index.n_units)
     best_weight = np.zeros(index.n_units)
     held = np.zeros(index.n_units, dtype=bool)
@@ -132,7 +132,7 @@ def _contribution(index: SearchIndex, key: tuple[int, Alternatives]) -> Contribu
         best[units] = np.maximum(best[units], np.multiply(impacts, weight, dtype=np.float64))
         best_weight[units] = np.maximum(best_weight[units], weight)
         held[units] = True
-    found = np.flatnonzero(held)
+    found = np.flatnonzero(held)  # already np.intp
     return Contribution(found, best[found], best_weight[found], whole)
 
 
@@ -157,21 +157,18 @@ def fill_contributions(index: SearchIndex, concepts: Iterable[Concept]) -> None:
         memo.fill(keys)
 
 
-def _top_units(acc: np.ndarray) -> list[tuple[int, float]]:
-    """The `CANDIDATE_UNITS` best (unit, score) of the scores `acc`, best first; ties: the
-    lower unit first."""
+def _top_units(acc: np.ndarray) -> np.ndarray:
+    """The `CANDIDATE_UNITS` units of best score in `acc`, in unit order (`rank` orders
+    what it keeps); of those tied with the last one kept, the lower units."""
     found = np.flatnonzero(acc)  # ascending units
+    if len(found) <= CANDIDATE_UNITS:
+        return found
     vals = acc[found]
-    if len(found) > CANDIDATE_UNITS:
-        # Everything above the 60th score, then the lowest units among those equal to it.
-        kth = np.partition(vals, len(vals) - CANDIDATE_UNITS)[len(vals) - CANDIDATE_UNITS]
-        above = vals > kth
-        tied = np.flatnonzero(vals == kth)[: CANDIDATE_UNITS - int(np.count_nonzero(above))]
-        keep = np.sort(np.concatenate((np.flatnonzero(above), tied)))
-        found, vals = found[keep], vals[keep]
-    pairs = list(zip(found.tolist(), vals.tolist(), strict=True))
-    pairs.sort(key=itemgetter(1), reverse=True)  # stable: equal scores stay in unit order
-    return pairs
+    # Everything above the 60th score, then the lowest units among those equal to it.
+    kth = np.partition(vals, len(vals) - CANDIDATE_UNITS)[len(vals) - CANDIDATE_UNITS]
+    above = vals > kth
+    tied = np.flatnonzero(vals == kth)[: CANDIDATE_UNITS - int(np.count_nonzero(above))]
+    return found[np.sort(np.concatenate((np.flatnonzero(above), tied)))]
 
 
 def weighted_share(plan: QueryPlan, held: frozenset[int]) -> float:
