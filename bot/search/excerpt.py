@@ -69,7 +69,7 @@ def excerpt_span(
     sentences = p.sentences
     if scores is None:
         scores = p.scores(q)
-    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    best = scores.index(max(scores))  # the first of the best
     lo, hi, total = _grow(sentences, scores, best, target)
     last = len(sentences) - 1
     room = limit - (1 if lo > 0 else 0) - (1 if hi < last else 0)
@@ -107,16 +107,18 @@ def _grow(
     fit in `target` characters."""
     lo = hi = best
     total = len(sentences[best])
+    n = len(sentences)
     while True:
-        left = lo - 1 if lo > 0 else None
-        right = hi + 1 if hi + 1 < len(sentences) else None
-        options = [i for i in (right, left) if i is not None]
-        options = [i for i in options if total + 1 + len(sentences[i]) <= target]
-        if not options:
+        right = hi + 1 < n and total + 1 + len(sentences[hi + 1]) <= target
+        left = lo > 0 and total + 1 + len(sentences[lo - 1]) <= target
+        if left and (not right or scores[lo - 1] > scores[hi + 1]):  # a tie: the right one
+            lo -= 1
+            total += 1 + len(sentences[lo])
+        elif right:
+            hi += 1
+            total += 1 + len(sentences[hi])
+        else:
             return lo, hi, total
-        pick = max(options, key=lambda i: scores[i])
-        total += 1 + len(sentences[pick])
-        lo, hi = min(lo, pick), max(hi, pick)
 
 
 def _cut_long(sentence: str, highlight: Collection[str], limit: int) -> str:

@@ -44,7 +44,8 @@ _DATE = re.compile(
 
 # Per concept, its alternatives as (the terms that must all be in one sentence, weight).
 Concepts = Sequence[Sequence[tuple[tuple[str, ...], float]]]
-Marks = tuple[tuple[int, int, str], ...]  # (start, end, term) of the words bold may wrap
+# term -> the (start, end) of each word under it that bold may wrap, in one sentence
+Marks = dict[str, tuple[tuple[int, int], ...]]
 
 
 def is_yearish(sentence: str) -> bool:
@@ -75,21 +76,23 @@ def counted_terms(sentence: str) -> frozenset[str]:
 
 
 def marks(sentence: str) -> Marks:
-    """The words of `sentence` that bold may wrap: no stop words, nothing inside a URL; a
-    hyphenated word also as a whole, under its joined term (`socio-economic`)."""
+    """The words of `sentence` that bold may wrap, by term: no stop words, nothing inside a
+    URL; a hyphenated word also as a whole, under its joined term (`socio-economic`). By
+    term, so bolding reads only the few terms a query highlights, not every word."""
     urls = [m.span() for m in _URL.finditer(sentence)] if "://" in sentence else []
     boldable = _boldable
-    out = [
+    words = [
         (m.start(), m.end(), t)
         for m in tx.TOKEN.finditer(sentence)
         if (t := boldable(m.group())) is not None
     ]
-    if urls:
-        out = [w for w in out if not any(a <= w[0] < b for a, b in urls)]
     if "-" in sentence:
-        out.extend(c for c in tx.compounds(sentence) if not any(a <= c[0] < b for a, b in urls))
-        out.sort(key=lambda m: m[0])
-    return tuple(out)
+        words.extend(tx.compounds(sentence))
+    out: dict[str, list[tuple[int, int]]] = {}
+    for start, end, t in words:
+        if not urls or not any(a <= start < b for a, b in urls):
+            out.setdefault(t, []).append((start, end))
+    return {t: tuple(spans) for t, spans in out.items()}
 
 
 @lru_cache(maxsize=65_536)
@@ -113,11 +116,12 @@ def bold_run(
     found: list[tuple[int, int]] = []
     offset = 0
     for sentence, words in zip(sentences, marked, strict=True):
-        found.extend((s + offset, e + offset) for s, e, t in words if t in highlight)
+        for t in words.keys() & highlight:
+            found.extend((s + offset, e + offset) for s, e in words[t])
         offset += len(sentence) + 1
     if patterns:
         found.extend(m.span() for p in patterns for m in p.finditer(text))
-        found.sort()
+    found.sort()
     spans: list[list[int]] = []
     for s, e in found:
         if spans and (s <= spans[-1][1] or text[spans[-1][1] : s].strip() == ""):

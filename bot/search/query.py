@@ -111,11 +111,11 @@ class QueryPlan:
         object.__setattr__(self, "_content", tuple(c for c in self.concepts if not c.numeric))
         glued = tuple(c.surface for c in self.concepts if c.surface is not None and not c.parts)
         object.__setattr__(self, "patterns", glued)
-        by_term: dict[int, list[tuple[int, float]]] = {}
+        by_term: dict[int, tuple[tuple[int, float], ...]] = {}
         for i, c in enumerate(self.concepts):
             for a, w in c.alts:
-                by_term.setdefault(a, []).append((i, w))
-        object.__setattr__(self, "by_term", {a: tuple(v) for a, v in by_term.items()})
+                by_term[a] = (*by_term.get(a, ()), (i, w))
+        object.__setattr__(self, "by_term", by_term)
         object.__setattr__(self, "term_set", frozenset(by_term))
 
     @property
@@ -200,6 +200,7 @@ _FIGURE_WORDS = word_set(
 )
 _COUNT_RE = re.compile("|".join(map(re.escape, _COUNT_PHRASES)))  # any of them, anywhere
 _PLACE_WORDS = frozenset({"in", "at"})
+_DIGIT = re.compile(r"\d")
 _DEFINE_PREFIXES = ("what is", "what are", "what does", "whats", "what's", "define", "meaning of")
 
 
@@ -227,6 +228,12 @@ def _content_words(
     if toks is None:
         toks = list(tx.tokens(query))
     out: list[tuple[str, str, re.Pattern[str] | None, int]] = []
+    if query.isascii() and not _DIGIT.search(query):  # most: nothing glued, no year range
+        for i, (raw, _, _) in enumerate(toks):
+            w = tx.normalize_word(raw)
+            if w and not tx.is_stop(w):
+                out.append((w, tx.term(raw), None, i))
+        return out
     i = 0
     while i < len(toks):
         glued = _glued(query, toks, i)
@@ -349,6 +356,8 @@ def _places(
     words: list[str], glued: list[tuple[str, str, re.Pattern[str] | None, int]]
 ) -> tuple[tuple[str, ...], ...]:
     """The runs of content words right after `in` or `at` (`in new york`)."""
+    if _PLACE_WORDS.isdisjoint(words):
+        return ()
     runs: list[list[str]] = []
     last = -2
     for w, _, _, i in glued:
@@ -376,8 +385,10 @@ def _join_neighbours(
         if tb != ta + 1 or not (a.text.isalpha() and b.text.isalpha()):
             continue
         joined = a.text + b.text
+        if joined not in index.vocab:
+            continue
         t = tx.term(joined)
-        if t not in ids or joined not in index.vocab:
+        if t not in ids:
             continue
         for c in (ca, cb):
             alts = dict(concepts[c].alts)

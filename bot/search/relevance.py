@@ -52,11 +52,11 @@ def _asked(plan: QueryPlan) -> list[Concept]:
     return content or list(plan.content_concepts)
 
 
-def unfound_words(plan: QueryPlan) -> list[Concept]:
-    """The query's common English words the content lacks, when the rest of the query points
-    strongly enough to answer without them (else none: they may name the missing topic).
-    A place asked for (`in paris`) is never left out: see `Relevance`."""
-    content = _asked(plan)
+def unfound_words(content: Sequence[Concept]) -> list[Concept]:
+    """The query's common English words the content lacks (`content`: the concepts asked
+    about), when the rest of the query points strongly enough to answer without them (else
+    none: they may name the missing topic). A place asked for (`in paris`) is never left out:
+    see `Relevance`."""
     unknown = [c for c in content if not c.known]
     if not unknown or len(content) - len(unknown) < STRONG_POINTER * len(unknown):
         return []
@@ -83,10 +83,11 @@ def _name_like(word: str) -> bool:
 
 
 def topic_concepts(
-    index: SearchIndex, plan: QueryPlan, skip: Sequence[Concept] = ()
+    index: SearchIndex, plan: QueryPlan, asked: Sequence[Concept], skip: Sequence[Concept] = ()
 ) -> tuple[Concept, ...]:
-    """The concepts that say what the query is about; all content concepts if none do."""
-    content = [c for c in _asked(plan) if not any(c is d for d in skip)]
+    """The concepts that say what the query is about (of those `asked`, less `skip`); all
+    content concepts if none do."""
+    content = [c for c in asked if not any(c is d for d in skip)] if skip else asked
     topic = [c for c in content if not c.generic and not c.phrasing and not common_here(index, c)]
     return tuple(topic or content or plan.content_concepts)
 
@@ -136,7 +137,7 @@ class Relevance:
         places = tuple(tuple(c for c in run if c.known) for run in _place_runs(plan, content))
         self._possible = particular and all(places)
         rules = [_Rule(index, plan, content, (), places)]
-        unfound = unfound_words(plan)
+        unfound = unfound_words(content)
         if unfound:
             rules.append(_Rule(index, plan, content, unfound, places))
         self._rules = tuple(r for r in rules if r.possible)
@@ -170,7 +171,7 @@ class _Rule:
         places: tuple[tuple[Concept, ...], ...],
     ) -> None:
         content = [c for c in asked if not any(c is d for d in unfound)]
-        topic = topic_concepts(index, plan, unfound)
+        topic = topic_concepts(index, plan, asked, unfound)
         in_topic = {id(c) for c in topic}
         # (concept, soft: may be missed freely, counts for the topic)
         self._content = tuple((c, c.generic or c.phrasing, id(c) in in_topic) for c in content)
