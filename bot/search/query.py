@@ -485,14 +485,20 @@ def _split(index: SearchIndex, word: str) -> tuple[str, str] | None:
         return None
     if (tx.term(word),) in index.phrases or any(tx.term(v) in ids for v in spelling_variants(word)):
         return None  # a word the synonym table knows, or spelt otherwise in the text
-    best, found = 0, None
-    for i in range(2, len(word) - 2):
-        left, right = word[:i], word[i:]
-        if tx.is_stop(left) or tx.is_stop(right) or min(i, len(right)) <= best:
-            continue
-        if tx.term(left) in ids and tx.term(right) in ids:
-            best, found = min(i, len(right)), (left, right)
-    return found
+    # The split whose shorter part is longest (of equals, the shorter left part): tried in
+    # that order, the first that holds wins. The parts are new strings, most of them no word
+    # at all: their terms are worked out without filling the query-time caches.
+    n = len(word)
+    for shorter in range(n // 2, 1, -1):
+        for i in (shorter, n - shorter) if shorter != n - shorter else (shorter,):
+            if not 2 <= i <= n - 3:
+                continue
+            left, right = word[:i], word[i:]
+            if tx.is_stop(left) or tx.is_stop(right):
+                continue
+            if tx.word_term(left) in ids and tx.word_term(right) in ids:
+                return left, right
+    return None
 
 
 def _table_alts(index: SearchIndex, key: tuple[str, ...], alts: dict[int, float]) -> frozenset[int]:

@@ -222,6 +222,12 @@ def term(raw: str) -> str:
     return stem(word)
 
 
+def word_term(word: str) -> str:
+    """`term` of a word already normalised (lower-case ASCII letters), uncached: for the
+    many throwaway strings a query word is cut into."""
+    return stem.__wrapped__(MONTH_FORMS.get(word, word))
+
+
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """Raw tokens with their character span in `text`, for highlighting the original."""
     for match in TOKEN.finditer(text):

@@ -115,3 +115,19 @@ def _plus_title(index: SearchIndex, plan: QueryPlan, si: int, score: float) -> f
         found = [weights[t] * w * index.title_idf[t] for t, w in c.alts if t in weights]
         score += TITLE_BOOST * max(found, default=0.0)
     return score
+
+
+def split(index: SearchIndex, word: str) -> tuple[str, str] | None:
+    """The split of an unknown word into two known ones (`peacekeeping`): every cut tried
+    left to right, the one whose shorter part is longest kept (the first of equals)."""
+    ids = index.term_ids
+    if len(word) < 6 or not word.isalpha() or tx.term(word) in ids:
+        return None
+    best, found = 0, None
+    for i in range(2, len(word) - 2):
+        left, right = word[:i], word[i:]
+        if tx.is_stop(left) or tx.is_stop(right) or min(i, len(right)) <= best:
+            continue
+        if tx.term(left) in ids and tx.term(right) in ids:
+            best, found = min(i, len(right)), (left, right)
+    return found

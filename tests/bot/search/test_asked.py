@@ -16,8 +16,10 @@ from bot.search import tokens as tx
 from bot.search.answer import Answer
 from bot.search.ask import find_section, search
 from bot.search.evaluation import clean
-from bot.search.query import plan_query
+from bot.search.query import _split, plan_query
+from tests.bot.search import oracle
 from tests.support.paths import DATA
+from tests.support.search import paragraph_snapshot
 
 # A chapter in the Bluebook's raw page style, written for these tests.
 RAW = (DATA / "search" / "asked.txt").read_text(encoding="utf-8")
@@ -42,6 +44,28 @@ def top_excerpt(index: SearchIndex, query: str) -> str:
 
 
 # -- 1. joined, split and hyphenated forms meet ----------------------------------------------
+
+
+def test_a_word_splits_as_the_plain_version_splits_it(index: SearchIndex) -> None:
+    """Pairs and triples of the text's words run together, and each cut short or lengthened
+    by a letter, split (or not) as trying every cut in turn would."""
+    words = sorted({w for w in index.vocab.words() if w.isalpha() and len(w) >= 3})[:120]
+    tried = [a + b for a in words[::7] for b in words[::5]]
+    tried += [a + b + c for a, b, c in zip(words[::3], words[1::3], words[2::3], strict=False)]
+    tried += [w[:-1] for w in tried] + [w + "s" for w in tried]
+    assert any(oracle.split(index, w) for w in tried)  # the check has splits to compare
+    for w in tried:
+        assert _split(index, w) == oracle.split(index, w), w
+
+
+def test_of_several_cuts_the_split_keeps_the_longest_shorter_part() -> None:
+    """`sunflower` cuts into `sun`+`flower` and `sunf`+`lower`: the shorter part is longest
+    at `sunf`/`lower`. `tandembolts` cuts into `tande`+`mbolts` and `tandem`+`bolts`, equal:
+    the left one."""
+    words = "sun flower sunf lower tandem bolts tande mbolts"
+    own = build_index(paragraph_snapshot([f"Talks on {words}."], "Talks"))
+    assert _split(own, "sunflower") == oracle.split(own, "sunflower") == ("sunf", "lower")
+    assert _split(own, "tandembolts") == oracle.split(own, "tandembolts") == ("tande", "mbolts")
 
 
 @pytest.mark.parametrize("query", ["peacekeeping training", "peace keeping training"])
