@@ -1,4 +1,4 @@
-"""What a command answers: a status and results, as plain frozen data a cog can render.
+"""What a command answers: a status and results, as plain immutable data a cog can render.
 
 `ok` means one clear answer (results may still list runners-up), `choices` means several
 close candidates for a "did you mean" list, `none` means nothing relevant (with up to three
@@ -7,8 +7,7 @@ close section titles as suggestions), `error` means the query itself could not b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Status = Literal["ok", "choices", "none", "error"]
 MAX_RESULTS = 5
@@ -18,8 +17,10 @@ MAX_SUGGESTIONS = 3
 CLEAR_WIN = 0.8
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
+    """One section that answers (a tuple: cheaper to make than a frozen dataclass, and a
+    query makes five)."""
+
     document: str
     section_id: str
     title: str
@@ -42,8 +43,9 @@ class Result:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(NamedTuple):
+    """What a command answers (a tuple, like `Result`: made on every query)."""
+
     query: str
     command: str  # "search" or "section"
     status: Status

@@ -143,8 +143,9 @@ def anchors(index: SearchIndex, plan: QueryPlan) -> tuple[bool, ...]:
             continue  # `sentence_concepts` leaves it out too
         topical = not (c.generic or c.phrasing or common_here(index, c))
         month = tx.MONTH_FORMS.get(c.text, c.text) in tx.MONTHS
-        named = plan.intent != "count" and _named(index, c)
-        out.append(topical and (c.numeric or month or named))
+        out.append(
+            topical and (c.numeric or month or (plan.intent != "count" and _named(index, c)))
+        )
     return tuple(out)
 
 

@@ -61,7 +61,7 @@ def states_figure(sentence: str) -> bool:
 def counted_terms(sentence: str) -> frozenset[str]:
     """Terms of the words a number stands right before, within one noun phrase:
     `600 Japan-related events`, not `2+2" Meeting`."""
-    toks = list(tx.tokens(sentence))
+    toks = tx.tokens(sentence)
     out: set[str] = set()
     for i, (raw, _, end) in enumerate(toks):
         if not (raw[-1].isdigit() or raw.lower() in COUNT_WORDS) or tx.is_year(raw):

@@ -159,9 +159,12 @@ ONLY_STOP_WORDS = "Please include at least one word to search for (not only 'the
 def unsearchable(q: str) -> str:
     """Why `q` has no word to search for (NOT_ENGLISH, NO_WORDS or ONLY_STOP_WORDS), or ""
     when it has one: a word or number of the Latin script that is not a stop word."""
-    words = [tx.normalize_word(w) for w in tx.TOKEN.findall(q)]
-    if any(w and w not in tx.STOP_WORDS for w in words):
-        return ""
+    words = []
+    for raw in tx.TOKEN.findall(q):
+        w = tx.normalize_word(raw)
+        if w and w not in tx.STOP_WORDS:
+            return ""
+        words.append(w)
     if not all(words):  # a word of another script (Japanese, Cyrillic, Greek) folds to ""
         return NOT_ENGLISH
     return ONLY_STOP_WORDS if words else NO_WORDS
@@ -226,7 +229,7 @@ def _content_words(
     `FY19`).
     """
     if toks is None:
-        toks = list(tx.tokens(query))
+        toks = tx.tokens(query)
     out: list[tuple[str, str, re.Pattern[str] | None, int]] = []
     if query.isascii() and not _DIGIT.search(query):  # most: nothing glued, no year range
         for i, (raw, _, _) in enumerate(toks):
@@ -310,7 +313,7 @@ def _full_year(query: str, toks: list[tuple[str, int, int]], i: int) -> str:
 
 def plan_query(index: SearchIndex, query: str) -> QueryPlan:
     """Split a (checked) query into concepts with weighted alternative index terms."""
-    toks = list(tx.tokens(query))
+    toks = tx.tokens(query)
     words = [tx.normalize_word(raw) for raw, _, _ in toks]
     glued = _content_words(query, toks)
     content = [(w, t) for w, t, _, _ in glued]

@@ -40,15 +40,16 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
     per_section: dict[int, list[tuple[float, int]]] = {}
     acc, cover = _accumulate(index, plan)
     units = _top_units(acc)
-    scores = acc[units] * _factors(index, plan, units, cover)
+    candidates = units.tolist()  # a few dozen: plain floats beat numpy's per-call cost
+    factors = _factors(index, plan, candidates, None if cover is None else cover[units])
     unit_section = index.unit_section
-    for u, score in zip(units.tolist(), scores.tolist(), strict=True):
+    for u, score, factor in zip(candidates, acc[units].tolist(), factors, strict=True):
         si = unit_section[u]
         found = per_section.get(si)
         if found is None:
-            per_section[si] = [(score, u)]
+            per_section[si] = [(score * factor, u)]
         else:
-            found.append((score, u))
+            found.append((score * factor, u))
     scored: list[tuple[float, int, int]] = []
     for si, found in per_section.items():
         found.sort(reverse=True)
@@ -60,27 +61,30 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
 
 
 def _factors(
-    index: SearchIndex, plan: QueryPlan, units: np.ndarray, cover: np.ndarray | None
-) -> np.ndarray:
+    index: SearchIndex, plan: QueryPlan, units: list[int], cover: np.ndarray | None
+) -> list[float]:
     """Per candidate, 0.35 + 0.65 x share², share: the weighted share of concepts it
     mentions, a synonym counting less than the word itself (`weighted_share`). From the
-    summed weights (`cover`) when every list was read whole, else from the unit's own terms
-    (a list cut at the cap cannot say that a unit holds a term)."""
+    units' summed weights (`cover`) when every list was read whole, else from the unit's own
+    terms (a list cut at the cap cannot say that a unit holds a term)."""
     if cover is not None:
-        shares = np.minimum(1.0, cover[units] / len(plan.concepts))
-        by_cover: np.ndarray = 0.35 + 0.65 * shares * shares
-        return by_cover
-    out: list[float] = []
+        n = len(plan.concepts)
+        out = []
+        for c in cover.tolist():
+            share = min(1.0, c / n)
+            out.append(0.35 + 0.65 * share * share)
+        return out
+    out = []
     factors: dict[frozenset[int], float] = {}  # most candidates hold one of a few term sets
     term_set, unit_sets = plan.term_set, index.unit_sets
-    for u in units.tolist():
+    for u in units:
         held = frozenset(unit_sets[u] & term_set)  # iterates the query's few terms
         factor = factors.get(held)
         if factor is None:
             share = weighted_share(plan, held)
             factor = factors[held] = 0.35 + 0.65 * share * share
         out.append(factor)
-    return np.array(out)
+    return out
 
 
 def _accumulate(index: SearchIndex, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray | None]:
@@ -160,7 +164,7 @@ def fill_contributions(index: SearchIndex, concepts: Iterable[Concept]) -> None:
 def _top_units(acc: np.ndarray) -> np.ndarray:
     """The `CANDIDATE_UNITS` units of best score in `acc`, in unit order (`rank` orders
     what it keeps); of those tied with the last one kept, the lower units."""
-    found = np.flatnonzero(acc)  # ascending units
+    found = acc.nonzero()[0]  # ascending units
     if len(found) <= CANDIDATE_UNITS:
         return found
     vals = acc[found]

@@ -228,10 +228,9 @@ def word_term(word: str) -> str:
     return stem.__wrapped__(MONTH_FORMS.get(word, word))
 
 
-def tokens(text: str) -> Iterator[tuple[str, int, int]]:
+def tokens(text: str) -> list[tuple[str, int, int]]:
     """Raw tokens with their character span in `text`, for highlighting the original."""
-    for match in TOKEN.finditer(text):
-        yield match.group(), match.start(), match.end()
+    return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
 
 
 def terms(text: str) -> list[str]:
