@@ -3,9 +3,14 @@
     git worktree add /tmp/old 4910523
     python bench/compare.py --code /tmp/old              # bundled content, 10 runs each
     python bench/compare.py --code /tmp/old --sections 50000 --runs 3
+    python bench/compare.py --code /tmp/old --distinct   # each query asked once
+
+`--distinct` drops repeated queries (bench/search.py's 300 random title prefixes hold about
+106 distinct ones): in the bot a repeat is answered by the reply cache before the engine
+runs, so this measures the engine on the queries that reach it, in both checkouts alike.
 
 Each run is a fresh process that builds the index as the bot does (collector paused, then
-frozen, the bot's thresholds) and asks every query once, in order: p50 and p99 of /search
+frozen, the bot's thresholds) and asks the queries in order: p50 and p99 of /search
 and /section, and the milliseconds the garbage collector took while they ran. The two
 checkouts take turns, so a shared machine that slows down weighs on both alike; the medians
 over the runs are compared. Both checkouts answer this repository's content with their own
@@ -44,12 +49,14 @@ def _checkout_bench(code: Path) -> ModuleType:
     return module
 
 
-def worker(code: Path, sections: int, queries: int) -> dict[str, float]:
+def worker(code: Path, sections: int, queries: int, distinct: bool = False) -> dict[str, float]:
     """One run of one checkout (in its own process)."""
     bench = _checkout_bench(code)
     base = bench.load_content(REPO / "content").snapshot
     snapshot = bench.synthetic(base, sections, 1) if sections else base
     texts, titles = bench.make_queries(snapshot, queries, 1)
+    if distinct:  # each query once, in first-seen order
+        texts, titles = list(dict.fromkeys(texts)), list(dict.fromkeys(titles))
     gc.collect()
     gc.set_threshold(*GC_THRESHOLD)
     gc.disable()
@@ -68,13 +75,14 @@ def worker(code: Path, sections: int, queries: int) -> dict[str, float]:
     search = bench.timed(lambda q: bench.search(index, q), texts)  # (p50, p99)
     section = bench.timed(lambda q: bench.find_section(index, q), titles)
     gc.callbacks.remove(on_gc)
-    return dict(zip(FIGURES, (*search, *section, collecting[0] * 1000), strict=True))
+    figures = dict(zip(FIGURES, (*search, *section, collecting[0] * 1000), strict=True))
+    return {**figures, "search n": len(texts), "section n": len(titles)}
 
 
-def _run(code: Path, sections: int, queries: int) -> dict[str, float]:
+def _run(code: Path, sections: int, queries: int, distinct: bool) -> dict[str, float]:
     args = [sys.executable, __file__, "--worker", str(code), f"--sections={sections}"]
     done = subprocess.run(
-        [*args, f"--queries={queries}"],
+        [*args, f"--queries={queries}", *(["--distinct"] if distinct else [])],
         cwd=code,
         capture_output=True,
         text=True,
@@ -87,11 +95,13 @@ def _run(code: Path, sections: int, queries: int) -> dict[str, float]:
     return result
 
 
-def compare(old: Path, sections: int, queries: int, runs: int) -> dict[str, list[dict[str, float]]]:
+def compare(
+    old: Path, sections: int, queries: int, runs: int, distinct: bool = False
+) -> dict[str, list[dict[str, float]]]:
     out: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
     for i in range(runs):
         for name, code in (("old", old), ("new", REPO)):
-            out[name].append(_run(code, sections, queries))
+            out[name].append(_run(code, sections, queries, distinct))
         print(f"run {i + 1} of {runs} done", file=sys.stderr, flush=True)
     return out
 
@@ -116,17 +126,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--sections", type=int, default=0, help="a synthetic corpus; 0: bundled")
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--runs", type=int, default=10, help="runs per checkout (1-50)")
+    ap.add_argument(
+        "--distinct",
+        action="store_true",
+        help="ask each query once (the bot's reply cache answers a repeat before the engine)",
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(Path(args.worker), args.sections, args.queries)))
+        print(json.dumps(worker(Path(args.worker), args.sections, args.queries, args.distinct)))
         return 0
     if not args.code or not (Path(args.code) / "bench/search.py").is_file():
         ap.error("--code must name a checkout that has bench/search.py")
     runs = max(1, min(args.runs, 50))
     corpus = f"{args.sections} synthetic sections" if args.sections else "the bundled content"
-    print(f"{corpus}, {args.queries} queries, {runs} runs each; latencies in ms")
-    print(report(compare(Path(args.code).resolve(), args.sections, args.queries, runs)))
+    asked = f"{args.queries} queries" + (", each distinct one once" if args.distinct else "")
+    print(f"{corpus}, {asked}, {runs} runs each; latencies in ms")
+    old = Path(args.code).resolve()
+    results = compare(old, args.sections, args.queries, runs, args.distinct)
+    print(report(results))
+    first = results["new"][0]
+    print(f"asked per run: {first['search n']:.0f} /search, {first['section n']:.0f} /section")
     return 0
 
 

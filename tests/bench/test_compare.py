@@ -7,14 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.paths import REPO
 
 FIGURES = ("search p50", "search p99", "section p50", "section p99", "gc ms")
 
 
-def test_a_checkout_against_itself_prints_every_figure_with_its_ratio() -> None:
+@pytest.mark.parametrize("flags", [[], ["--distinct"]])
+def test_a_checkout_against_itself_prints_every_figure_with_its_ratio(flags: list[str]) -> None:
+    args = ["bench/compare.py", "--code", str(REPO), "--runs", "1", "--queries", "30", *flags]
     done = subprocess.run(
-        [sys.executable, "bench/compare.py", "--code", str(REPO), "--runs", "1", "--queries", "30"],
+        [sys.executable, *args],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -22,8 +26,14 @@ def test_a_checkout_against_itself_prints_every_figure_with_its_ratio() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    assert ("each distinct one once" in done.stdout.splitlines()[0]) == bool(flags)
     rows = {}
-    for line in done.stdout.splitlines()[2:]:
+    *table, asked = done.stdout.splitlines()
+    n_search, n_section = (int(w) for w in asked.split() if w.isdigit())
+    assert n_search <= 30 and n_section <= 30
+    # 30 random title prefixes of 12 sections repeat: --distinct asks each once
+    assert (n_section < 30) == bool(flags)
+    for line in table[2:]:
         *name, old, _, new, _, ratio = line.split()
         rows[" ".join(name)] = (float(old), float(new), float(ratio))
     assert set(rows) == set(FIGURES)
