@@ -45,7 +45,7 @@ _DATE = re.compile(
 # Per concept, its alternatives as (the terms that must all be in one sentence, weight).
 Concepts = Sequence[Sequence[tuple[tuple[str, ...], float]]]
 # term -> the (start, end) of each word under it that bold may wrap, in one sentence
-Marks = dict[str, tuple[tuple[int, int], ...]]
+Marks = dict[str, list[tuple[int, int]]]
 
 
 def is_yearish(sentence: str) -> bool:
@@ -79,20 +79,27 @@ def marks(sentence: str) -> Marks:
     """The words of `sentence` that bold may wrap, by term: no stop words, nothing inside a
     URL; a hyphenated word also as a whole, under its joined term (`socio-economic`). By
     term, so bolding reads only the few terms a query highlights, not every word."""
-    urls = [m.span() for m in _URL.finditer(sentence)] if "://" in sentence else []
-    boldable = _boldable
-    words = [
-        (m.start(), m.end(), t)
-        for m in tx.TOKEN.finditer(sentence)
-        if (t := boldable(m.group())) is not None
-    ]
-    if "-" in sentence:
-        words.extend(tx.compounds(sentence))
     out: dict[str, list[tuple[int, int]]] = {}
-    for start, end, t in words:
-        if not urls or not any(a <= start < b for a, b in urls):
+    boldable = _boldable
+    for m in tx.TOKEN.finditer(sentence):
+        t = boldable(m.group())
+        if t is not None:
+            spans = out.get(t)
+            if spans is None:
+                out[t] = [m.span()]
+            else:
+                spans.append(m.span())
+    if "-" in sentence:
+        for start, end, t in tx.compounds(sentence):
             out.setdefault(t, []).append((start, end))
-    return {t: tuple(spans) for t, spans in out.items()}
+    if "://" in sentence:
+        urls = [m.span() for m in _URL.finditer(sentence)]
+        inside = {
+            t: [w for w in spans if not any(a <= w[0] < b for a, b in urls)]
+            for t, spans in out.items()
+        }
+        out = {t: spans for t, spans in inside.items() if spans}
+    return out
 
 
 @lru_cache(maxsize=65_536)
@@ -138,6 +145,10 @@ def bold_run(
     return "".join(parts)
 
 
+def _weight(alt: tuple[tuple[str, ...], float]) -> float:
+    return alt[1]
+
+
 class Scorer:
     """The query side of sentence scoring, worked out once per query.
 
@@ -153,7 +164,10 @@ class Scorer:
 
     def __init__(self, concepts: Concepts, intent: str = "", anchors: Sequence[bool] = ()) -> None:
         self.concepts = concepts
-        self.ranked = tuple(tuple(sorted(alts, key=lambda a: -a[1])) for alts in concepts)
+        self.ranked = tuple(
+            tuple(sorted(alts, key=_weight, reverse=True)) if len(alts) > 1 else tuple(alts)
+            for alts in concepts
+        )
         self.intent = intent
         self.anchors = tuple(anchors) or (False,) * len(concepts)
         self.bonus = 0.0
