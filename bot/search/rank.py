@@ -78,7 +78,13 @@ def _factors(
     factors: dict[frozenset[int], float] = {}  # most candidates hold one of a few term sets
     term_set, unit_sets = plan.term_set, index.unit_sets
     for u in units:
-        held = frozenset(unit_sets[u] & term_set)  # iterates the query's few terms
+        # A kept set is intersected over the query's few terms; else the unit's term array is
+        # read once, cheaper than making the set (a large corpus keeps few of them).
+        kept = unit_sets.get(u)
+        if kept is not None:
+            held = frozenset(kept & term_set)
+        else:
+            held = term_set.intersection(index.unit_terms(u))
         factor = factors.get(held)
         if factor is None:
             share = weighted_share(plan, held)
@@ -193,8 +199,13 @@ def weighted_share(plan: QueryPlan, held: frozenset[int]) -> float:
 def plus_title_boost(index: SearchIndex, plan: QueryPlan, si: int, score: float) -> float:
     """`score` plus, per concept in order, its best match in the section's title, aliases or
     tags (field weight x alternative weight x the term's title idf)."""
-    weights = index.title_maps[si]
-    if plan.term_set.isdisjoint(weights):
+    weights = index.title_maps.get(si)
+    if weights is None:  # not kept: most candidate titles hold no query word, so look first
+        a, b = index.title_off[si], index.title_off[si + 1]
+        if plan.term_set.isdisjoint(index.title_tids[a:b]):
+            return score
+        weights = index.title_maps[si]
+    elif plan.term_set.isdisjoint(weights):
         return score
     best = [0.0] * len(plan.concepts)
     title_idf, by_term = index.title_idf, plan.by_term
