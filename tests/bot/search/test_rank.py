@@ -72,6 +72,19 @@ def test_rank_of_postings_cut_at_the_cap_equals_the_plain_ranking(monkeypatch) -
         assert _hits(index, plan) == oracle.rank(index, plan, 4), q
 
 
+def test_rank_with_small_memos_and_cut_postings_equals_the_plain_ranking(monkeypatch) -> None:
+    """A large corpus keeps few units' term sets and few titles' weights: the shares and
+    title boosts of those it does not keep are read from the index's arrays, alike."""
+    monkeypatch.setattr(ix, "UNIT_MEMO", 3)
+    monkeypatch.setattr(ix, "SECTION_MEMO", 3)
+    index = build_index(content_index().snapshot)
+    monkeypatch.setattr(rk, "POSTING_CAP", 4)
+    for q in QUERIES:
+        plan = plan_query(index, q)
+        assert _hits(index, plan) == oracle.rank(index, plan, 4), q
+    assert len(index.unit_sets) <= 3 and len(index.title_maps) <= 3
+
+
 def _doc(paragraphs: list[str]) -> Snapshot:
     return paragraph_snapshot(paragraphs, "Talks")
 
