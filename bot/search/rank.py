@@ -149,7 +149,7 @@ def _contribution(index: SearchIndex, key: tuple[int, Alternatives]) -> Contribu
 # Words recur from query to query (`russia`, `trade`, their spelling variants): what a
 # concept adds to the units' scores is worked out once per index, like the index's memos. A
 # corpus the unit memo holds whole keeps one per content word (filled by the build); a large
-# one keeps the recent ones (at 50,000 sections 1,000 queries keep 681 of them, 13 MB).
+# one keeps the recent ones (at 50,000 sections 1,000 queries keep 646 of them, 18 MB).
 CONCEPT_MEMO = 4096
 LARGE_CONCEPT_MEMO = 1024
 _contributions: MemoPerOwner[SearchIndex, tuple[int, Alternatives], Contribution] = MemoPerOwner(
