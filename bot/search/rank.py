@@ -37,24 +37,28 @@ def rank(index: SearchIndex, plan: QueryPlan, limit: int = 5) -> list[SectionHit
     """The best `2 * limit` sections, best first: room for the caller's relevance filter."""
     if not index.n_units or not plan.concepts:
         return []
-    per_section: dict[int, list[tuple[float, int]]] = {}
     acc, cover = _accumulate(index, plan)
     units = _top_units(acc)
     candidates = units.tolist()  # a few dozen: plain floats beat numpy's per-call cost
     factors = _factors(index, plan, candidates, None if cover is None else cover[units])
+    # Per section its best (score, unit) and the best score of the rest.
+    best: dict[int, tuple[float, int]] = {}
+    second: dict[int, float] = {}
     unit_section = index.unit_section
     for u, score, factor in zip(candidates, acc[units].tolist(), factors, strict=True):
-        si = unit_section[u]
-        found = per_section.get(si)
-        if found is None:
-            per_section[si] = [(score * factor, u)]
-        else:
-            found.append((score * factor, u))
+        si, found = unit_section[u], (score * factor, u)
+        top = best.get(si)
+        if top is None:
+            best[si] = found
+        elif found > top:
+            best[si], second[si] = found, top[0]
+        elif found[0] > second.get(si, -1.0):
+            second[si] = found[0]
     scored: list[tuple[float, int, int]] = []
-    for si, found in per_section.items():
-        found.sort(reverse=True)
-        score = found[0][0] + (SECOND_UNIT * found[1][0] if len(found) > 1 else 0.0)
-        scored.append((plus_title_boost(index, plan, si, score), si, found[0][1]))
+    for si, (score, u) in best.items():
+        runner_up = second.get(si)
+        score += SECOND_UNIT * runner_up if runner_up is not None else 0.0
+        scored.append((plus_title_boost(index, plan, si, score), si, u))
     scored.sort(key=itemgetter(1))
     scored.sort(key=itemgetter(0), reverse=True)  # best first; stable, so ties by section
     return [SectionHit(si, u, score) for score, si, u in scored[: max(limit, 1) * 2]]
