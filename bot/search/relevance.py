@@ -154,7 +154,10 @@ class Relevance:
             return found >= max(1, -(-len(numbers) // 2)) and (
                 n_nonyear > 0 or found == len(numbers)
             )
-        return any(rule(index, si, terms) for rule in self._rules)
+        for rule in self._rules:
+            if rule(index, si, terms):
+                return True
+        return False
 
 
 class _Rule:
@@ -185,19 +188,20 @@ class _Rule:
         self.possible = unknown <= allowed_unknown(len(topic))
 
     def __call__(self, index: SearchIndex, si: int, terms: AbstractSet[int]) -> bool:
+        heads = index.heading_sets[si]
         for run in self._places:
-            if not any(_mentions(index, si, terms, c) for c in run):
+            if not any(_mentions(index, si, terms, heads, c) for c in run):
                 return False
         hits = soft_misses = topic_hits = 0
         for c, soft, topical in self._content:
-            if _mentions(index, si, terms, c):
+            if _mentions(index, si, terms, heads, c):
                 hits += 1
                 topic_hits += topical
             elif soft:
                 soft_misses += 1
         if hits < required_matches(len(self._content) - soft_misses):
             return False
-        topic_hits += sum(1 for c in self._topic_rest if _mentions(index, si, terms, c))
+        topic_hits += sum(1 for c in self._topic_rest if _mentions(index, si, terms, heads, c))
         return topic_hits >= self._need_topic and (not self._pointer or self._pointed(index, si))
 
     def _pointed(self, index: SearchIndex, si: int) -> bool:
@@ -211,11 +215,13 @@ class _Rule:
         return False
 
 
-def _mentions(index: SearchIndex, si: int, terms: AbstractSet[int], c: Concept) -> bool:
-    """Does section `si` (its term ids: `terms`) mention the concept? A glued form (`G20`)
-    must stand in its text as such. The titles above it name a word or a whole phrase, not a
-    phrase's words apart (`Economic Relations > Trade Agreement` is no economic partnership
-    agreement)."""
+def _mentions(
+    index: SearchIndex, si: int, terms: AbstractSet[int], heads: AbstractSet[int], c: Concept
+) -> bool:
+    """Does section `si` (its term ids: `terms`; its titles': `heads`) mention the concept?
+    A glued form (`G20`) must stand in its text as such. The titles above it name a word or
+    a whole phrase, not a phrase's words apart (`Economic Relations > Trade Agreement` is no
+    economic partnership agreement)."""
     if c.surface is not None:
         return c.mentioned_in(terms) and c.surface.search(section_text(index, si)) is not None
-    return c.mentioned_in(terms) or c.named_in(index.heading_sets[si])
+    return c.mentioned_in(terms) or c.named_in(heads)
