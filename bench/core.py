@@ -62,6 +62,19 @@ def documents_of(index: Any, doc_ids: Sequence[str]) -> list[Any]:
     return [d for d in docs if d is not None]
 
 
+def _entry_points() -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
+    """(search_embed, find_section, search) of the checkout on the path: the feature layout,
+    or the one before it (`bot/commands`, `bot/render`; 4910523 and older)."""
+    try:
+        from bot.app.render.embeds import search_embed
+        from bot.search.ask import find_section, search
+    except ImportError:
+        from bot.commands.search import search  # type: ignore[no-redef]
+        from bot.commands.section import find_section  # type: ignore[no-redef]
+        from bot.render.embeds import search_embed  # type: ignore[no-redef]
+    return search_embed, find_section, search
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=PASSES, help="best of this many passes")
@@ -74,10 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench.inputs import build_content, load_queries  # the content and queries: ours
 
     sys.path.insert(0, str(code))  # bot: from the checkout being timed
-    from bot.app.render.embeds import search_embed
+    search_embed, find_section, search = _entry_points()
     from bot.content.loader import load_content
     from bot.search import build_index
-    from bot.search.ask import find_section, search
 
     passes = max(1, min(args.passes, 50))
     queries = load_queries()
