@@ -154,10 +154,7 @@ class Relevance:
             return found >= max(1, -(-len(numbers) // 2)) and (
                 n_nonyear > 0 or found == len(numbers)
             )
-        for rule in self._rules:
-            if rule(index, si, terms):
-                return True
-        return False
+        return any(rule(index, si, terms) for rule in self._rules)
 
 
 class _Rule:
