@@ -295,6 +295,7 @@ class ContentManager(Generic[IndexT]):
     async def _release(self, box: list[Any]) -> None:
         try:
             await asyncio.to_thread(release_gradually, box)
+            await asyncio.to_thread(return_free_memory)  # the pages the old version held
         except Exception:  # pragma: no cover - freeing memory must never break a reload
             log.exception("releasing the previous content failed")
 

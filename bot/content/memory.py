@@ -124,6 +124,4 @@ def release_gradually(box: list[Any]) -> int:
     for chunk in chunks:
         for i in range(len(chunk)):
             chunk[i] = None
-    chunks.clear()
-    return_free_memory()
     return count

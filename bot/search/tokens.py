@@ -16,7 +16,7 @@ from functools import lru_cache
 # `anti-corruption` is found by `anti corruption` (the joined form is handled by the index).
 # An ordinal (`4th`) is one word, so `fourth` can stand for it; `%` is the word `percent`.
 # The lookaheads only say which alternative can match here, so the regex does not try the
-# abbreviation and number forms at every letter (1.7x faster over passages).
+# abbreviation and number forms at every letter.
 TOKEN = re.compile(
     r"(?=[A-Za-z]\.)(?:[A-Za-z]\.){2,}(?![A-Za-z])"  # U.S., U.K., U.N.
     r"|(?=\d)(?:\d+(?:st|nd|rd|th)(?![^\W_])"  # 4th 21st 2nd
@@ -204,7 +204,7 @@ def word_and_term(raw: str) -> tuple[str, str]:
     word = normalize_word.__wrapped__(raw)
     if not word:
         return "", ""
-    return word, stem.__wrapped__(MONTH_FORMS.get(word, word))
+    return word, word_term(word)
 
 
 @lru_cache(maxsize=65_536)
@@ -223,8 +223,8 @@ def term(raw: str) -> str:
 
 
 def word_term(word: str) -> str:
-    """`term` of a word already normalised (lower-case ASCII letters), uncached: for the
-    many throwaway strings a query word is cut into."""
+    """`term` of a word already normalised, uncached: for the index builder, which keeps its
+    own cache, and for the many throwaway strings a query word is cut into."""
     return stem.__wrapped__(MONTH_FORMS.get(word, word))
 
 
